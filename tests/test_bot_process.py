@@ -1,0 +1,79 @@
+"""`python -m bot` on a fresh machine: starts its embedded PostgreSQL, migrates, serves
+/health, stops cleanly on SIGTERM, and finds its data again on the next start."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def bot_env(data_dir: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TELEGRAM_BOT_TOKEN")}
+    return {**env, "DATA_DIR": str(data_dir), "PORT": str(port)}
+
+
+async def wait_for_health(url: str, within: float = 60) -> tuple[int, dict]:
+    deadline = asyncio.get_running_loop().time() + within
+    async with aiohttp.ClientSession() as session:
+        while True:
+            try:
+                async with session.get(url) as response:
+                    return response.status, await response.json()
+            except aiohttp.ClientConnectionError:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
+
+
+async def test_runs_with_no_configuration_and_stops_cleanly(tmp_path: Path):
+    port = free_port()
+    env = bot_env(tmp_path / "data", port)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(PROJECT_ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        health = await wait_for_health(f"http://127.0.0.1:{port}/health")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+
+    assert health == (200, {"status": "ok", "database": "ok"})
+    assert process.returncode == 0, output.decode()
+    log = output.decode()
+    assert "stopped cleanly" in log
+    assert "Traceback" not in log
+    assert not (tmp_path / "data" / "postgres" / "postmaster.pid").exists()
+
+    migrate = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "migrate",
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(PROJECT_ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await migrate.communicate()
+    assert migrate.returncode == 0, output.decode()
+    assert "migrations applied: none (up to date)" in output.decode()
