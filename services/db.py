@@ -43,7 +43,10 @@ class Database:
             min_size=min_size,
             max_size=max_size,
             kwargs=CONNECTION_KWARGS,
-            check=AsyncConnectionPool.check_connection,
+            # Recycle connections before a pooler or firewall drops them silently;
+            # no ping per checkout, which would double the round trips of every call.
+            max_idle=300,
+            max_lifetime=1800,
             open=False,
             name="thumbbot",
         )
