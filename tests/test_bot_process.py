@@ -39,18 +39,24 @@ async def wait_for_health(url: str, within: float = 60) -> tuple[int, dict]:
                 await asyncio.sleep(0.2)
 
 
-async def test_runs_with_no_configuration_and_stops_cleanly(tmp_path: Path):
-    port = free_port()
-    env = bot_env(tmp_path / "data", port)
-    process = await asyncio.create_subprocess_exec(
+async def start_bot(workdir: Path, port: int, *args: str) -> asyncio.subprocess.Process:
+    """`python -m bot ARGS` as a fresh machine runs it: from a directory of its own."""
+    env = {**bot_env(workdir / "data", port), "PYTHONPATH": str(PROJECT_ROOT)}
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
-        cwd=tmp_path,
-        env={**env, "PYTHONPATH": str(PROJECT_ROOT)},
+        *args,
+        cwd=workdir,
+        env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
+
+
+async def test_runs_with_no_configuration_and_stops_cleanly(tmp_path: Path):
+    port = free_port()
+    process = await start_bot(tmp_path, port)
     try:
         health = await wait_for_health(f"http://127.0.0.1:{port}/health")
     finally:
@@ -64,16 +70,7 @@ async def test_runs_with_no_configuration_and_stops_cleanly(tmp_path: Path):
     assert "Traceback" not in log
     assert not (tmp_path / "data" / "postgres" / "postmaster.pid").exists()
 
-    migrate = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "migrate",
-        cwd=tmp_path,
-        env={**env, "PYTHONPATH": str(PROJECT_ROOT)},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    migrate = await start_bot(tmp_path, port, "migrate")
     output, _ = await migrate.communicate()
     assert migrate.returncode == 0, output.decode()
     assert "migrations applied: none (up to date)" in output.decode()

@@ -125,13 +125,19 @@ async def test_two_processes_migrating_at_once_apply_each_file_once(
         assert conn.execute("SELECT count(*) FROM generation_types").fetchone() == (6,)
 
 
-async def test_a_changed_applied_migration_is_refused(
-    create_database: Callable[[], str], tmp_path: Path
-):
+async def migrated_copy(create_database: Callable[[], str], tmp_path: Path) -> tuple[str, Path]:
+    """A database migrated from a copy of sql/ that the test may then edit."""
     conninfo = create_database()
     directory = tmp_path / "sql"
     shutil.copytree(MIGRATIONS_DIR, directory)
     await apply_migrations(conninfo, directory)
+    return conninfo, directory
+
+
+async def test_a_changed_applied_migration_is_refused(
+    create_database: Callable[[], str], tmp_path: Path
+):
+    conninfo, directory = await migrated_copy(create_database, tmp_path)
 
     seed = directory / "004_seed.sql"
     seed.write_text(seed.read_text() + "\n-- edited after release\n")
@@ -143,10 +149,7 @@ async def test_a_changed_applied_migration_is_refused(
 async def test_a_new_migration_is_applied_and_locked_down(
     create_database: Callable[[], str], tmp_path: Path
 ):
-    conninfo = create_database()
-    directory = tmp_path / "sql"
-    shutil.copytree(MIGRATIONS_DIR, directory)
-    await apply_migrations(conninfo, directory)
+    conninfo, directory = await migrated_copy(create_database, tmp_path)
     (directory / "900_extra.sql").write_text("CREATE TABLE extra_things (id INT PRIMARY KEY);")
 
     applied = await apply_migrations(conninfo, directory)
