@@ -1,0 +1,59 @@
+"""The generator interface. The chat and the job runner only know this; the local
+renderer (offline, no token) and Replicate (issue 4) implement it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+from uuid import UUID
+
+THUMBNAIL_SIZE = (1280, 720)
+
+# Called with a fraction done (0.0-1.0) and a short stage name, e.g. (0.4, "rendering").
+ProgressCallback = Callable[[float, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class VideoReference:
+    """A YouTube video the user pointed at: its title and current thumbnail (if read)."""
+
+    url: str
+    video_id: str
+    title: str | None = None
+    thumbnail: bytes | None = None
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """Everything a generator needs; which fields are set depends on the mode.
+
+    - text_to_thumbnail: prompt
+    - youtube_thumbnail: video (or prompt = a title the user typed)
+    - your_face: prompt + face
+    - face_youtube: video (or prompt) + face
+    - top_youtube_style: prompt + style (the successful video whose look to follow)
+    - top_youtube_style_face: prompt + style + face
+    """
+
+    generation_id: UUID
+    mode: str
+    prompt: str | None = None
+    video: VideoReference | None = None
+    style: VideoReference | None = None
+    face: bytes | None = None
+    variation: int = 0  # bumps on "regenerate" so the result differs
+
+
+class GenerationFailed(Exception):
+    """The generator could not make an image; `user_message_key` says why, in plain words."""
+
+    def __init__(self, reason: str, user_message_key: str = "generation_failed") -> None:
+        super().__init__(reason)
+        self.user_message_key = user_message_key
+
+
+class Generator(Protocol):
+    async def generate(self, request: GenerationRequest, progress: ProgressCallback) -> bytes:
+        """Returns JPEG bytes of exactly THUMBNAIL_SIZE, or raises GenerationFailed."""
+        ...
