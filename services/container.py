@@ -1,0 +1,27 @@
+"""The services one bot process runs with, built by bot/wiring.py and handed to handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.accounts import AccountService
+from services.catalog import CatalogService
+from services.credits import CreditService
+from services.db import Database
+from services.drafts import DraftService
+from services.faces import FaceService
+from services.generation import GenerationService, VideoLookup
+from services.referrals import ReferralService
+
+
+@dataclass(frozen=True)
+class Services:
+    db: Database
+    accounts: AccountService
+    referrals: ReferralService
+    credits: CreditService
+    catalog: CatalogService
+    faces: FaceService
+    drafts: DraftService
+    generations: GenerationService
+    videos: VideoLookup

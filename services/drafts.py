@@ -1,0 +1,118 @@
+"""The /generate flow in progress, kept in the database so it survives a restart.
+
+A draft collects the inputs its mode needs (services/modes.py); its step is always the
+first input still missing, then CONFIRM. Every draft has a fresh token that its buttons
+carry, so a button from an older draft is recognised as stale and changes nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, replace
+from uuid import UUID
+
+from services.db import Database
+from services.modes import MODE_STEPS, Step
+
+
+@dataclass(frozen=True)
+class Draft:
+    profile_id: UUID
+    token: str
+    mode: str | None
+    step: Step
+    prompt: str | None = None
+    video_url: str | None = None
+    style_url: str | None = None
+    face_image_id: UUID | None = None
+
+    def next_step(self) -> Step:
+        if self.mode is None:
+            return Step.MODE
+        for step in MODE_STEPS[self.mode]:
+            if not self._has(step):
+                return step
+        return Step.CONFIRM
+
+    def _has(self, step: Step) -> bool:
+        if step is Step.PROMPT:
+            return self.prompt is not None
+        if step is Step.VIDEO:  # a link, or a typed title kept as the prompt
+            return self.video_url is not None or self.prompt is not None
+        if step is Step.STYLE:
+            return self.style_url is not None
+        return self.face_image_id is not None
+
+
+_COLUMNS = "profile_id, token, mode, step, prompt, video_url, style_url, face_image_id"
+
+
+class DraftService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def start(self, profile_id: UUID) -> Draft:
+        """A new, empty draft (replacing any earlier one)."""
+        draft = Draft(profile_id, secrets.token_urlsafe(6), None, Step.MODE)
+        await self._write(draft)
+        return draft
+
+    async def current(self, profile_id: UUID) -> Draft | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS} FROM generation_drafts WHERE profile_id = %s", [profile_id]
+        )
+        if row is None:
+            return None
+        return Draft(**{**row, "step": Step(row["step"])})
+
+    async def update(self, draft: Draft, **changes: object) -> Draft | None:
+        """Applies the changes and moves to the next missing input. None if the draft
+        was replaced or finished meanwhile (a stale button)."""
+        changed = replace(draft, **changes)  # type: ignore[arg-type]
+        changed = replace(changed, step=changed.next_step())
+        written = await self._write(changed, expected_token=draft.token)
+        return changed if written else None
+
+    async def clear(self, profile_id: UUID, token: str | None = None) -> bool:
+        """Ends the draft (all of them, or only the one with that token)."""
+        row = await self._db.fetch_one(
+            "DELETE FROM generation_drafts WHERE profile_id = %s "
+            "AND (%s::text IS NULL OR token = %s) RETURNING token",
+            [profile_id, token, token],
+        )
+        return row is not None
+
+    async def _write(self, draft: Draft, expected_token: str | None = None) -> bool:
+        values = [
+            draft.profile_id,
+            draft.token,
+            draft.mode,
+            draft.step.value,
+            draft.prompt,
+            draft.video_url,
+            draft.style_url,
+            draft.face_image_id,
+        ]
+        if expected_token is None:
+            await self._db.execute(
+                f"""
+                INSERT INTO generation_drafts ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+                ON CONFLICT (profile_id) DO UPDATE SET
+                  token = EXCLUDED.token, mode = EXCLUDED.mode, step = EXCLUDED.step,
+                  prompt = EXCLUDED.prompt, video_url = EXCLUDED.video_url,
+                  style_url = EXCLUDED.style_url, face_image_id = EXCLUDED.face_image_id,
+                  updated_at = now()
+                """,
+                values,
+            )
+            return True
+        row = await self._db.fetch_one(
+            """
+            UPDATE generation_drafts SET mode = %s, step = %s, prompt = %s, video_url = %s,
+                   style_url = %s, face_image_id = %s, updated_at = now()
+             WHERE profile_id = %s AND token = %s
+            RETURNING token
+            """,
+            [*values[2:], draft.profile_id, expected_token],
+        )
+        return row is not None

@@ -1,0 +1,141 @@
+"""Saved face photos (user_images): at most MAX_FACES per user, each stored once."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from services.db import Database
+from services.images import NormalizedImage
+from services.storage import FACES_BUCKET, Storage
+
+MAX_FACES = 5
+
+
+class FaceLimitReached(Exception):
+    """The user already keeps MAX_FACES faces."""
+
+
+@dataclass(frozen=True)
+class Face:
+    id: UUID
+    image_url: str
+    telegram_file_id: str | None
+    width: int | None
+    height: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SavedFace:
+    face: Face
+    already_saved: bool
+
+
+_COLUMNS = "id, image_url, telegram_file_id, width, height, created_at"
+
+
+class FaceService:
+    def __init__(self, db: Database, storage: Storage) -> None:
+        self._db = db
+        self._storage = storage
+
+    async def list(self, profile_id: UUID) -> list[Face]:
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM user_images WHERE profile_id = %s ORDER BY created_at, id",
+            [profile_id],
+        )
+        return [Face(**row) for row in rows]
+
+    async def get(self, profile_id: UUID, face_id: UUID) -> Face | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS} FROM user_images WHERE profile_id = %s AND id = %s",
+            [profile_id, face_id],
+        )
+        return Face(**row) if row else None
+
+    async def has_room(self, profile_id: UUID) -> bool:
+        count = await self._db.fetch_value(
+            "SELECT count(*) FROM user_images WHERE profile_id = %s", [profile_id]
+        )
+        return int(count) < MAX_FACES
+
+    async def save(
+        self, profile_id: UUID, image: NormalizedImage, telegram_file_id: str | None
+    ) -> SavedFace:
+        """Stores the photo and its row; the same photo twice returns the first one."""
+        face_id = uuid.uuid4()
+        async with self._db.transaction() as conn:
+            # Serialise this user's saves so two at once cannot pass the limit together.
+            await conn.execute("SELECT 1 FROM profiles WHERE id = %s FOR UPDATE", [profile_id])
+            cursor = await conn.execute(
+                f"SELECT {_COLUMNS} FROM user_images WHERE profile_id = %s AND sha256 = %s",
+                [profile_id, image.sha256],
+            )
+            existing = await cursor.fetchone()
+            if existing is not None:
+                return SavedFace(Face(**existing), already_saved=True)
+            cursor = await conn.execute(
+                "SELECT count(*) AS n FROM user_images WHERE profile_id = %s", [profile_id]
+            )
+            counted = await cursor.fetchone()
+            if counted is not None and counted["n"] >= MAX_FACES:
+                raise FaceLimitReached
+            key = f"{profile_id}/{face_id}.jpg"
+            url = await self._storage.put(FACES_BUCKET, key, image.data, "image/jpeg")
+            cursor = await conn.execute(
+                f"""
+                INSERT INTO user_images (id, profile_id, image_url, storage_key, telegram_file_id,
+                                         sha256, width, height, size_bytes)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+                RETURNING {_COLUMNS}
+                """,
+                [
+                    face_id,
+                    profile_id,
+                    url,
+                    key,
+                    telegram_file_id,
+                    image.sha256,
+                    image.width,
+                    image.height,
+                    len(image.data),
+                ],
+            )
+            row = await cursor.fetchone()
+        assert row is not None
+        return SavedFace(Face(**row), already_saved=False)
+
+    async def load(self, face: Face) -> bytes:
+        return await self._storage.get(face.image_url)
+
+    async def delete(self, profile_id: UUID, face_id: UUID) -> bool:
+        """Deletes the user's own face; False if it was not theirs or already gone."""
+        row = await self._db.fetch_one(
+            "DELETE FROM user_images WHERE profile_id = %s AND id = %s RETURNING image_url",
+            [profile_id, face_id],
+        )
+        if row is None:
+            return False
+        await self._storage.delete(row["image_url"])
+        return True
+
+    async def remember_upload(self, profile_id: UUID, telegram_file_id: str) -> int:
+        """Parks a photo sent outside a flow until the user says whether to keep it."""
+        return int(
+            await self._db.fetch_value(
+                "INSERT INTO pending_uploads (profile_id, telegram_file_id) VALUES (%s, %s) "
+                "RETURNING id",
+                [profile_id, telegram_file_id],
+            )
+        )
+
+    async def take_upload(self, profile_id: UUID, upload_id: int) -> str | None:
+        """The parked photo's Telegram file id, once; None for a stale or foreign button."""
+        return await self._db.fetch_value(
+            "DELETE FROM pending_uploads WHERE profile_id = %s AND id = %s "
+            "RETURNING telegram_file_id",
+            [profile_id, upload_id],
+        )

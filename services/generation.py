@@ -1,0 +1,229 @@
+"""Generations from charge to delivery: charge once, render, store, complete — or refund.
+
+The chat calls `start` (which charges, exactly once per request key) and then `run` in a
+background task with a progress callback. Whatever goes wrong inside `run`, the user's
+credits come back through `fail_generation`, which refunds at most once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from services.credits import Charge, CreditService
+from services.db import Database
+from services.faces import FaceService
+from services.generators.base import (
+    GenerationFailed,
+    GenerationRequest,
+    Generator,
+    ProgressCallback,
+    VideoReference,
+)
+from services.storage import THUMBNAILS_BUCKET, Storage
+from services.youtube import parse_video_id
+
+logger = logging.getLogger(__name__)
+
+
+class VideoLookup(Protocol):
+    async def fetch(self, text_or_url: str) -> VideoReference: ...
+
+
+@dataclass(frozen=True)
+class GenerationInput:
+    """What the user asked for; stored as generations.input so it can be re-run."""
+
+    mode: str
+    prompt: str | None = None
+    video_url: str | None = None
+    style_url: str | None = None
+    face_image_id: str | None = None
+    variation: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {key: value for key, value in asdict(self).items() if value is not None}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> GenerationInput:
+        return cls(**{key: data.get(key) for key in cls.__dataclass_fields__ if key in data})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    generation_id: UUID
+    succeeded: bool
+    image: bytes | None = field(default=None, repr=False)
+    failure_key: str | None = None
+    refunded: int = 0
+    balance: int | None = None
+
+
+@dataclass(frozen=True)
+class GenerationSummary:
+    id: UUID
+    mode: str
+    status: str
+    credit_cost: int
+    prompt: str | None
+    created_at: datetime
+    output_telegram_file_id: str | None
+
+
+class GenerationService:
+    def __init__(
+        self,
+        db: Database,
+        credits: CreditService,
+        faces: FaceService,
+        storage: Storage,
+        generator: Generator,
+        videos: VideoLookup,
+    ) -> None:
+        self._db = db
+        self._credits = credits
+        self._faces = faces
+        self._storage = storage
+        self._generator = generator
+        self._videos = videos
+
+    async def start(
+        self, profile_id: UUID, request: GenerationInput, request_key: str, chat_id: int
+    ) -> Charge:
+        """Charges the mode's cost and queues the generation (once per request key)."""
+        charge = await self._credits.charge_generation(
+            profile_id, request.mode, request.to_json(), request_key
+        )
+        if charge.created:
+            await self._db.execute(
+                "UPDATE generations SET telegram_chat_id = %s WHERE id = %s",
+                [chat_id, charge.generation_id],
+            )
+        return charge
+
+    async def attach_status_message(self, generation_id: UUID, message_id: int) -> None:
+        await self._db.execute(
+            "UPDATE generations SET status_message_id = %s WHERE id = %s",
+            [message_id, generation_id],
+        )
+
+    async def run(self, generation_id: UUID, progress: ProgressCallback) -> Outcome:
+        """Renders and stores a queued generation; on any failure, refunds it."""
+        row = await self._db.fetch_one(
+            """
+            UPDATE generations SET status = 'running', attempts = attempts + 1, updated_at = now()
+             WHERE id = %s AND status IN ('queued', 'running')
+            RETURNING profile_id, generation_type, input
+            """,
+            [generation_id],
+        )
+        if row is None:
+            return Outcome(generation_id, succeeded=False, failure_key="generation_failed")
+        try:
+            request = await self._build_request(generation_id, row["profile_id"], row["input"])
+            image = await self._generator.generate(request, progress)
+            url = await self._storage.put(
+                THUMBNAILS_BUCKET, f"{row['profile_id']}/{generation_id}.jpg", image, "image/jpeg"
+            )
+            await self._credits.complete_generation(generation_id, url)
+        except GenerationFailed as failure:
+            logger.info("generation %s failed: %s", generation_id, failure)
+            return await self._refund(generation_id, failure.user_message_key, str(failure))
+        except Exception as error:
+            logger.exception("generation %s crashed", generation_id)
+            return await self._refund(generation_id, "generation_failed", repr(error))
+        return Outcome(generation_id, succeeded=True, image=image)
+
+    async def _refund(self, generation_id: UUID, key: str, reason: str) -> Outcome:
+        refund = await self._credits.fail_generation(generation_id, reason)
+        return Outcome(
+            generation_id, False, failure_key=key, refunded=refund.refunded, balance=refund.balance
+        )
+
+    async def _build_request(
+        self, generation_id: UUID, profile_id: UUID, stored: dict[str, Any]
+    ) -> GenerationRequest:
+        wanted = GenerationInput.from_json(stored)
+        face = None
+        if wanted.face_image_id:
+            saved = await self._faces.get(profile_id, UUID(wanted.face_image_id))
+            if saved is None:
+                raise GenerationFailed("the face photo was deleted", "face_missing")
+            face = await self._faces.load(saved)
+        return GenerationRequest(
+            generation_id=generation_id,
+            mode=wanted.mode,
+            prompt=wanted.prompt,
+            video=await self._video(wanted.video_url),
+            style=await self._video(wanted.style_url),
+            face=face,
+            variation=wanted.variation,
+        )
+
+    async def _video(self, url: str | None) -> VideoReference | None:
+        if url is None:
+            return None
+        try:
+            return await self._videos.fetch(url)
+        except Exception as error:
+            key = getattr(error, "user_message_key", None)
+            if key == "youtube_unreachable":
+                # Offline or YouTube is down: render from the link alone rather than fail.
+                return VideoReference(url=url, video_id=parse_video_id(url) or "")
+            raise GenerationFailed(str(error), key or "generation_failed") from error
+
+    async def input_of(self, profile_id: UUID, generation_id: UUID) -> GenerationInput | None:
+        """The request behind one of the user's generations, for "regenerate"."""
+        stored = await self._db.fetch_value(
+            "SELECT input FROM generations WHERE id = %s AND profile_id = %s",
+            [generation_id, profile_id],
+        )
+        return GenerationInput.from_json(stored) if stored is not None else None
+
+    async def history(
+        self, profile_id: UUID, offset: int, limit: int
+    ) -> tuple[list[GenerationSummary], int]:
+        """A page of the user's generations, newest first, and how many there are."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT id, generation_type AS mode, status, credit_cost, input->>'prompt' AS prompt,
+                   created_at, output_telegram_file_id, count(*) OVER () AS total
+              FROM generations WHERE profile_id = %s
+             ORDER BY created_at DESC, id DESC OFFSET %s LIMIT %s
+            """,
+            [profile_id, offset, limit],
+        )
+        total = int(rows[0].pop("total")) if rows else await self._count(profile_id)
+        for row in rows:
+            row.pop("total", None)
+        return [GenerationSummary(**row) for row in rows], total
+
+    async def _count(self, profile_id: UUID) -> int:
+        return int(
+            await self._db.fetch_value(
+                "SELECT count(*) FROM generations WHERE profile_id = %s", [profile_id]
+            )
+        )
+
+    async def output(
+        self, profile_id: UUID, generation_id: UUID
+    ) -> tuple[bytes, str | None] | None:
+        """The stored thumbnail of one of the user's succeeded generations."""
+        row = await self._db.fetch_one(
+            "SELECT output_image_url, output_telegram_file_id FROM generations "
+            "WHERE id = %s AND profile_id = %s AND status = 'succeeded'",
+            [generation_id, profile_id],
+        )
+        if row is None:
+            return None
+        return await self._storage.get(row["output_image_url"]), row["output_telegram_file_id"]
+
+    async def remember_telegram_file(self, generation_id: UUID, file_id: str) -> None:
+        """Telegram's id of the delivered photo, to show it again without an upload."""
+        await self._db.execute(
+            "UPDATE generations SET output_telegram_file_id = %s WHERE id = %s",
+            [file_id, generation_id],
+        )
