@@ -1,43 +1,88 @@
-"""Wiring: the database, the services and the web server, started and stopped together."""
+"""Wiring: the database, the services, the Telegram bot and the web server, started and
+stopped together. With no TELEGRAM_BOT_TOKEN the bot runs against the project's own
+loopback Bot API server (sandbox mode), and a terminal becomes a chat with it."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from aiohttp import web
 
 from bot.database import database_conninfo
 from bot.settings import Settings
+from bot.telegram_app import build_application, start_polling, stop_polling
 from bot.web import create_web_app
+from bot.wiring import build_services
+from sandbox.console import run_console
+from sandbox.server import SandboxServer
 from services.db import Database
 from services.migrations import apply_migrations
 
 logger = logging.getLogger(__name__)
 
+SANDBOX_BOT_USERNAME = "thumbnail_sandbox_bot"
+SANDBOX_USER_ID = 1000
+
+
+@asynccontextmanager
+async def bot_api(settings: Settings) -> AsyncIterator[tuple[str, str, SandboxServer | None]]:
+    """(token, Bot API URL, sandbox server or None) for the configured mode."""
+    if settings.telegram_bot_token is not None:
+        yield settings.telegram_bot_token.get_secret_value(), settings.telegram_api_url, None
+        return
+    server = SandboxServer(port=0)
+    token = server.register_bot(SANDBOX_BOT_USERNAME, first_name="Thumbnail Bot (sandbox)")
+    await server.start()
+    logger.info("sandbox mode: no TELEGRAM_BOT_TOKEN, using the loopback Bot API at %s", server.url)
+    try:
+        yield token, server.url, server
+    finally:
+        await server.stop()
+
 
 async def run(settings: Settings) -> None:
-    """Migrates, then serves until SIGINT or SIGTERM."""
+    """Migrates, then runs the bot and the web server until SIGINT or SIGTERM."""
     async with database_conninfo(settings) as conninfo:
         await apply_migrations(conninfo)
-        db = Database(conninfo)
+        db = Database(conninfo, max_size=20)
         await db.open()
-        runner = web.AppRunner(create_web_app(db))
-        await runner.setup()
         try:
-            await web.TCPSite(runner, "0.0.0.0", settings.port).start()
-            logger.info("web server on port %d (GET /health)", settings.port)
-            await _wait_for_shutdown()
+            services = await build_services(settings, db)
+            async with bot_api(settings) as (token, api_url, sandbox):
+                application = build_application(token, api_url, services)
+                runner = web.AppRunner(create_web_app(db))
+                await runner.setup()
+                try:
+                    await web.TCPSite(runner, "0.0.0.0", settings.port).start()
+                    logger.info("web server on port %d (GET /health)", settings.port)
+                    await start_polling(application)
+                    logger.info("bot @%s is running", application.bot.username)
+                    try:
+                        await _serve_until_stopped(sandbox)
+                    finally:
+                        await stop_polling(application)
+                finally:
+                    await runner.cleanup()
         finally:
-            await runner.cleanup()
             await db.close()
     logger.info("stopped cleanly")
 
 
-async def _wait_for_shutdown() -> None:
+async def _serve_until_stopped(sandbox: SandboxServer | None) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
+    waiters = [asyncio.create_task(stop.wait())]
+    if sandbox is not None and sys.stdin.isatty():
+        print("\nSandbox chat: type a message or /start; :help lists more, :quit leaves.\n")
+        user = sandbox.user(SANDBOX_USER_ID, first_name="You", language_code="en")
+        waiters.append(asyncio.create_task(run_console(user)))
+    _, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()

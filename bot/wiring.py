@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from supabase import AsyncClient, AsyncClientOptions, acreate_client
 
 from bot.settings import Settings
 from services.accounts import AccountService
 from services.auth_users import AuthUsers, LocalAuthUsers, SupabaseAuthUsers
 from services.catalog import CatalogService
+from services.container import Services
 from services.credits import CreditService
 from services.db import Database
+from services.drafts import DraftService
+from services.faces import FaceService
+from services.generation import GenerationService, VideoLookup
+from services.generators.base import Generator
+from services.generators.local_renderer import LocalRenderer
 from services.referrals import ReferralService
+from services.storage import LocalStorage
+from services.youtube import YouTubeClient
 
 
 async def supabase_client(settings: Settings) -> AsyncClient:
@@ -33,20 +39,30 @@ async def build_auth_users(settings: Settings, db: Database) -> AuthUsers:
     return LocalAuthUsers(db)
 
 
-@dataclass(frozen=True)
-class Services:
-    db: Database
-    accounts: AccountService
-    referrals: ReferralService
-    credits: CreditService
-    catalog: CatalogService
-
-
-async def build_services(settings: Settings, db: Database) -> Services:
+async def build_services(
+    settings: Settings,
+    db: Database,
+    *,
+    generator: Generator | None = None,
+    videos: VideoLookup | None = None,
+) -> Services:
+    """Everything the handlers use. Tests pass their own generator or video lookup to
+    point them at loopback stand-ins; the bot uses the configured ones."""
+    storage = LocalStorage(settings.data_dir / "files")
+    credits = CreditService(db)
+    faces = FaceService(db, storage)
+    videos = videos or YouTubeClient()
+    generations = GenerationService(
+        db, credits, faces, storage, generator or LocalRenderer(), videos
+    )
     return Services(
         db=db,
         accounts=AccountService(db, await build_auth_users(settings, db)),
         referrals=ReferralService(db),
-        credits=CreditService(db),
+        credits=credits,
         catalog=CatalogService(db),
+        faces=faces,
+        drafts=DraftService(db),
+        generations=generations,
+        videos=videos,
     )

@@ -1,0 +1,58 @@
+"""Telegram handlers, one module per area. `register` adds them all to an Application."""
+
+from __future__ import annotations
+
+from telegram import BotCommand
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers import account, faces, generate, menu, payments, start
+from handlers.errors import on_error
+from handlers.i18n import CATALOGS, DEFAULT_LANGUAGE, t
+
+COMMANDS = [
+    ("start", start.start),
+    ("generate", generate.start_generate),
+    ("faces", faces.list_faces),
+    ("balance", account.balance),
+    ("profile", account.profile),
+    ("history", account.history),
+    ("referral", account.referral),
+    ("buy", payments.buy),
+    ("cancel", generate.cancel),
+    ("help", start.show_help),
+    ("terms", start.terms),
+    ("paysupport", start.paysupport),
+]
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    for name, callback in COMMANDS:
+        app.add_handler(CommandHandler(name, callback))
+    app.add_handler(CallbackQueryHandler(menu.on_menu, pattern=r"^menu:"))
+    app.add_handler(CallbackQueryHandler(generate.on_callback, pattern=r"^gen:"))
+    app.add_handler(CallbackQueryHandler(faces.on_face_callback, pattern=r"^face:"))
+    app.add_handler(CallbackQueryHandler(account.on_history_callback, pattern=r"^hist:"))
+    app.add_handler(CallbackQueryHandler(payments.buy, pattern=r"^buy:"))
+    app.add_handler(CallbackQueryHandler(menu.on_unknown_button))
+    app.add_handler(MessageHandler(private & filters.PHOTO, faces.on_photo))
+    app.add_handler(MessageHandler(private & filters.Document.ALL, faces.on_document))
+    app.add_handler(MessageHandler(private & filters.Sticker.ALL, faces.on_sticker))
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, generate.on_text))
+    app.add_handler(MessageHandler(filters.COMMAND, start.unknown_command))
+    app.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, start.stray_message))
+    app.add_error_handler(on_error)
+
+
+async def publish_commands(app: Application) -> None:  # type: ignore[type-arg]
+    """The command menu, in every language we speak."""
+    for language in CATALOGS:
+        commands = [BotCommand(name, t(language, f"cmd_{name}")) for name, _ in COMMANDS]
+        code = None if language == DEFAULT_LANGUAGE else language
+        await app.bot.set_my_commands(commands, language_code=code)

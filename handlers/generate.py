@@ -1,0 +1,533 @@
+"""/generate: choose a mode, give what it needs, confirm, watch it progress, get the image.
+
+The flow's state is a draft row in the database (services/drafts.py), so a restart in the
+middle changes nothing for the user. Buttons carry the draft's token: a button from an
+older draft is stale and says so. Confirming charges once per draft, however often the
+button is tapped; the rendering runs in a background task so other users never wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from uuid import UUID
+
+from telegram import Bot, Message, Update
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest
+
+from handlers.common import (
+    Context,
+    button,
+    callback_data,
+    chat_of,
+    current_profile,
+    keyboard,
+    lang,
+    message_of,
+    private_only,
+    query_of,
+    reply,
+    services,
+    telegram_user,
+    user_lock,
+)
+from handlers.i18n import Html, mode_name, t
+from services.accounts import Profile
+from services.drafts import Draft
+from services.errors import InsufficientCredits, ProfileBanned
+from services.faces import MAX_FACES, Face
+from services.generation import GenerationInput, Outcome
+from services.modes import MODES, PROMPT_MAX_CHARS, PromptRejected, Step, clean_prompt
+from services.youtube import parse_video_id
+
+logger = logging.getLogger(__name__)
+
+CHAT_ACTION_EVERY = 4.0  # Telegram shows a chat action for about 5 seconds
+PROGRESS_EDIT_EVERY = 1.5  # seconds between status edits, to stay under flood limits
+
+
+@private_only
+async def start_generate(update: Update, context: Context) -> None:
+    profile = await current_profile(update, context)
+    draft = await services(context).drafts.start(profile.id)
+    await _ask_mode(update, context, profile, draft)
+
+
+async def _ask_mode(update: Update, context: Context, profile: Profile, draft: Draft) -> None:
+    language = lang(update)
+    costs = {
+        kind.type_key: kind.cost_credits
+        for kind in await services(context).catalog.generation_types()
+    }
+    rows = [
+        [button(f"{mode_name(language, mode)} · {costs[mode]}", f"gen:mode:{draft.token}:{mode}")]
+        for mode in MODES
+        if mode in costs
+    ]
+    await reply(update, t(language, "choose_mode", credits=profile.credits), keyboard(*rows))
+
+
+async def on_callback(update: Update, context: Context) -> None:
+    query, data = query_of(update), callback_data(update)
+    action, _, rest = data.removeprefix("gen:").partition(":")
+    handler = _CALLBACKS.get(action)
+    if handler is None:
+        await query.answer(t(lang(update), "stale_button"), show_alert=True)
+        return
+    await handler(update, context, rest)
+
+
+async def _draft_for_button(update: Update, context: Context, token: str) -> Draft | None:
+    """The draft a button belongs to, or None (and the user told) if it is stale."""
+    query = query_of(update)
+    profile = await current_profile(update, context)
+    draft = await services(context).drafts.current(profile.id)
+    if draft is None or draft.token != token:
+        await query.answer(t(lang(update), "stale_button"), show_alert=True)
+        return None
+    return draft
+
+
+async def _on_mode(update: Update, context: Context, rest: str) -> None:
+    token, _, mode = rest.partition(":")
+    draft = await _draft_for_button(update, context, token)
+    if draft is None or mode not in MODES:
+        return
+    query = query_of(update)
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    updated = await services(context).drafts.update(
+        draft, mode=mode, prompt=None, video_url=None, style_url=None, face_image_id=None
+    )
+    if updated is not None:
+        await reply(update, t(lang(update), "mode_chosen", mode=mode_name(lang(update), mode)))
+        await ask_next(update, context, updated)
+
+
+async def ask_next(update: Update, context: Context, draft: Draft) -> None:
+    """Asks for the draft's next missing input, or shows the order to confirm."""
+    language = lang(update)
+    if draft.step is Step.PROMPT:
+        await reply(update, t(language, "ask_prompt", max=PROMPT_MAX_CHARS))
+    elif draft.step is Step.VIDEO:
+        await reply(update, t(language, "ask_video"))
+    elif draft.step is Step.STYLE:
+        await reply(update, t(language, "ask_style"))
+    elif draft.step is Step.FACE:
+        await _ask_face(update, context, draft)
+    elif draft.step is Step.CONFIRM and draft.mode is not None:
+        await _ask_confirm(update, context, draft, draft.mode)
+
+
+async def _ask_face(update: Update, context: Context, draft: Draft) -> None:
+    """Shows each saved face with a "use this one" button, or asks for a photo."""
+    language = lang(update)
+    faces = await services(context).faces.list(draft.profile_id)
+    if not faces:
+        await reply(update, t(language, "ask_face_none"))
+        return
+    await reply(update, t(language, "ask_face"))
+    chat = chat_of(update)
+    for number, face in enumerate(faces, start=1):
+        await chat.send_photo(
+            face.telegram_file_id or await services(context).faces.load(face),
+            caption=t(language, "face_caption", n=number),
+            reply_markup=keyboard(
+                [button(t(language, "btn_use_face", n=number), f"gen:face:{draft.token}:{face.id}")]
+            ),
+        )
+    if len(faces) < MAX_FACES:
+        await reply(
+            update,
+            t(language, "ask_face_or_new"),
+            keyboard([button(t(language, "btn_new_face"), f"gen:newface:{draft.token}")]),
+        )
+
+
+async def _ask_confirm(update: Update, context: Context, draft: Draft, mode: str) -> None:
+    language = lang(update)
+    profile = await current_profile(update, context)
+    cost = await _cost_of(context, mode)
+    summary = await _summary(update, context, draft, mode)
+    if profile.credits < cost:
+        await _tell_insufficient(update, cost, profile.credits)
+        return
+    await reply(
+        update,
+        t(language, "confirm", summary=summary, cost=cost, credits=profile.credits),
+        keyboard(
+            [button(t(language, "btn_confirm", cost=cost), f"gen:go:{draft.token}")],
+            [button(t(language, "btn_cancel"), f"gen:cancel:{draft.token}")],
+        ),
+    )
+
+
+async def _cost_of(context: Context, mode: str) -> int:
+    for kind in await services(context).catalog.generation_types():
+        if kind.type_key == mode:
+            return kind.cost_credits
+    raise KeyError(mode)
+
+
+async def _summary(update: Update, context: Context, draft: Draft, mode: str) -> Html:
+    language = lang(update)
+    lines = [t(language, "summary_mode", mode=mode_name(language, mode))]
+    if draft.prompt:
+        lines.append(t(language, "summary_prompt", prompt=draft.prompt))
+    if draft.video_url:
+        lines.append(t(language, "summary_video", video=draft.video_url))
+    if draft.style_url:
+        lines.append(t(language, "summary_style", style=draft.style_url))
+    if draft.face_image_id:
+        faces = await services(context).faces.list(draft.profile_id)
+        number = next((n for n, f in enumerate(faces, 1) if f.id == draft.face_image_id), 1)
+        lines.append(t(language, "summary_face", n=number))
+    return Html("\n".join(lines))
+
+
+async def _tell_insufficient(update: Update, cost: int, credits: int) -> None:
+    language = lang(update)
+    await reply(
+        update,
+        t(language, "insufficient", cost=cost, credits=credits),
+        keyboard(
+            [button(t(language, "btn_buy"), "buy:open")],
+            [button(t(language, "btn_referral"), "menu:referral")],
+        ),
+    )
+
+
+async def on_text(update: Update, context: Context) -> None:
+    """Text in a private chat: the answer to the draft's question, or a pointer."""
+    message = message_of(update)
+    language = lang(update)
+    profile = await current_profile(update, context)
+    draft = await services(context).drafts.current(profile.id)
+    if draft is None:
+        await _point_to_generate(update, message.text)
+        return
+    waiting = {
+        Step.MODE: "flow_waiting_mode",
+        Step.FACE: "flow_waiting_face",
+        Step.CONFIRM: "flow_waiting_confirm",
+    }
+    if draft.step in waiting:
+        await reply(update, t(language, waiting[draft.step]))
+        return
+    try:
+        changes = await _answer_for(update, context, draft.step, message.text)
+    except PromptRejected as rejected:
+        await reply(update, t(language, rejected.key, **rejected.params))
+        return
+    if changes is None:
+        return
+    updated = await services(context).drafts.update(draft, **changes)
+    if updated is not None:
+        await ask_next(update, context, updated)
+
+
+async def _answer_for(
+    update: Update, context: Context, step: Step, text: str
+) -> dict[str, str] | None:
+    """The draft fields a text sets at this step; None if it was refused (and said why)."""
+    if step is Step.PROMPT:
+        return {"prompt": clean_prompt(text)}
+    video_url = await _checked_video(update, context, text)
+    if step is Step.STYLE:
+        if video_url is None and parse_video_id(text) is None:
+            await reply(update, t(lang(update), "not_youtube_link"))
+        return {"style_url": video_url} if video_url else None
+    if video_url is not None:
+        return {"video_url": video_url}
+    if parse_video_id(text) is not None or _looks_like_link(text):
+        if parse_video_id(text) is None:
+            await reply(update, t(lang(update), "not_youtube_link"))
+        return None
+    return {"prompt": clean_prompt(text)}  # a typed title instead of a link
+
+
+def _looks_like_link(text: str) -> bool:
+    lowered = text.lower()
+    return "http://" in lowered or "https://" in lowered or "www." in lowered
+
+
+async def _checked_video(update: Update, context: Context, text: str) -> str | None:
+    """The canonical link of a readable YouTube video in the text, or None. Private and
+    deleted videos are refused with a reason; if YouTube can't be reached, the link is
+    taken as it is."""
+    video_id = parse_video_id(text)
+    if video_id is None:
+        return None
+    url = f"https://www.youtube.com/watch?v={video_id}"
+    language = lang(update)
+    try:
+        video = await services(context).videos.fetch(url)
+    except Exception as error:
+        key = getattr(error, "user_message_key", None)
+        if key == "youtube_unreachable":
+            await reply(update, t(language, "youtube_unreachable_accept"))
+            return url
+        if key is None:
+            raise
+        await reply(update, t(language, key))
+        return None
+    if video.title:
+        await reply(update, t(language, "video_found", title=video.title))
+    return url
+
+
+async def _point_to_generate(update: Update, text: str) -> None:
+    language = lang(update)
+    key = "youtube_link_hint" if parse_video_id(text) else "stray_message"
+    await reply(
+        update, t(language, key), keyboard([button(t(language, "btn_generate"), "menu:generate")])
+    )
+
+
+async def use_face(update: Update, context: Context, draft: Draft, face: Face) -> None:
+    """A face chosen (or freshly uploaded) for the draft's face step."""
+    updated = await services(context).drafts.update(draft, face_image_id=face.id)
+    if updated is not None:
+        await ask_next(update, context, updated)
+
+
+async def _on_face(update: Update, context: Context, rest: str) -> None:
+    token, _, face_id = rest.partition(":")
+    draft = await _draft_for_button(update, context, token)
+    if draft is None:
+        return
+    query = query_of(update)
+    face = await services(context).faces.get(draft.profile_id, UUID(face_id))
+    if face is None:
+        await query.answer(t(lang(update), "face_gone"), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await use_face(update, context, draft, face)
+
+
+async def _on_new_face(update: Update, context: Context, token: str) -> None:
+    draft = await _draft_for_button(update, context, token)
+    if draft is None:
+        return
+    query = query_of(update)
+    await query.answer()
+    await reply(update, t(lang(update), "ask_face_none"))
+
+
+async def _on_cancel(update: Update, context: Context, token: str) -> None:
+    query = query_of(update)
+    profile = await current_profile(update, context)
+    if not await services(context).drafts.clear(profile.id, token):
+        await query.answer(t(lang(update), "stale_button"), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await reply(update, t(lang(update), "cancel_done"))
+
+
+async def cancel(update: Update, context: Context) -> None:
+    """/cancel: leaves any flow. Nothing has been charged before confirming."""
+    profile = await current_profile(update, context)
+    cleared = await services(context).drafts.clear(profile.id)
+    await reply(update, t(lang(update), "cancel_done" if cleared else "cancel_nothing"))
+
+
+async def _on_confirm(update: Update, context: Context, token: str) -> None:
+    query = query_of(update)
+    async with user_lock(telegram_user(update).id):
+        profile = await current_profile(update, context)
+        draft = await services(context).drafts.current(profile.id)
+        if draft is None or draft.token != token or draft.mode is None:
+            await query.answer(t(lang(update), "already_running"))
+            return
+        request = GenerationInput(
+            mode=draft.mode,
+            prompt=draft.prompt,
+            video_url=draft.video_url,
+            style_url=draft.style_url,
+            face_image_id=str(draft.face_image_id) if draft.face_image_id else None,
+        )
+        started = await _charge(update, context, profile, request, f"draft:{token}")
+        if started:
+            await services(context).drafts.clear(profile.id, token)
+
+
+async def _charge(
+    update: Update, context: Context, profile: Profile, request: GenerationInput, request_key: str
+) -> bool:
+    """Charges and launches the generation; a repeated request key launches nothing."""
+    query, chat = query_of(update), chat_of(update)
+    language = lang(update)
+    try:
+        charge = await services(context).generations.start(
+            profile.id, request, request_key, chat.id
+        )
+    except InsufficientCredits as short:
+        await query.answer()
+        await _tell_insufficient(update, short.needed or 0, short.balance or 0)
+        return False
+    except ProfileBanned:
+        await query.answer(t(language, "banned"), show_alert=True)
+        return False
+    if not charge.created:
+        await query.answer(t(language, "already_running"))
+        return False
+    await query.answer(t(language, "charged", cost=charge.cost, credits=charge.balance))
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(None)
+    status = await chat.send_message(t(language, "status_queued"))
+    await services(context).generations.attach_status_message(
+        charge.generation_id, status.message_id
+    )
+    context.application.create_task(
+        _run_and_deliver(context, charge.generation_id, status, language, request),
+        name=f"generation-{charge.generation_id}",
+    )
+    return True
+
+
+async def _run_and_deliver(
+    context: Context, generation_id: UUID, status: Message, language: str, request: GenerationInput
+) -> None:
+    bot = context.bot
+    chat_id = status.chat_id
+    show_action = asyncio.create_task(_keep_showing_action(bot, chat_id))
+    progress = _StatusEditor(status, language)
+    try:
+        outcome = await services(context).generations.run(generation_id, progress.update)
+    finally:
+        show_action.cancel()
+    if outcome.image is not None:
+        await _deliver(context, outcome.generation_id, outcome.image, status, language, request)
+    else:
+        await _apologise(context, outcome, status, language)
+
+
+async def _keep_showing_action(bot: Bot, chat_id: int) -> None:
+    while True:
+        with contextlib.suppress(Exception):
+            await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
+        await asyncio.sleep(CHAT_ACTION_EVERY)
+
+
+class _StatusEditor:
+    """Edits the status message as the job moves, at most every PROGRESS_EDIT_EVERY s."""
+
+    def __init__(self, status: Message, language: str) -> None:
+        self._status = status
+        self._language = language
+        self._last_edit = 0.0
+        self._last_percent = -1
+
+    async def update(self, fraction: float, stage: str) -> None:
+        percent = max(0, min(99, int(fraction * 100)))
+        now = time.monotonic()
+        if percent == self._last_percent or now - self._last_edit < PROGRESS_EDIT_EVERY:
+            return
+        self._last_edit, self._last_percent = now, percent
+        text = t(self._language, "status_running", percent=percent)
+        with contextlib.suppress(BadRequest):
+            await self._status.edit_text(text, parse_mode=ParseMode.HTML)
+
+
+async def _deliver(
+    context: Context,
+    generation: UUID,
+    image: bytes,
+    status: Message,
+    language: str,
+    request: GenerationInput,
+) -> None:
+    cost = await _cost_of(context, request.mode)
+    sent = await context.bot.send_photo(
+        status.chat_id,
+        image,
+        caption=t(language, "delivered", mode=mode_name(language, request.mode)),
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard(
+            [button(t(language, "btn_regenerate", cost=cost), f"gen:again:{generation}")],
+            [
+                button(t(language, "btn_full_quality"), f"gen:file:{generation}"),
+                button(t(language, "btn_start_over"), "gen:new"),
+            ],
+        ),
+    )
+    if sent.photo:
+        await services(context).generations.remember_telegram_file(
+            generation, sent.photo[-1].file_id
+        )
+    with contextlib.suppress(BadRequest):
+        await status.edit_text(t(language, "status_done"), parse_mode=ParseMode.HTML)
+
+
+async def _apologise(context: Context, outcome: Outcome, status: Message, language: str) -> None:
+    with contextlib.suppress(BadRequest):
+        await status.edit_text(t(language, "status_failed"), parse_mode=ParseMode.HTML)
+    reason = t(language, f"reason_{outcome.failure_key}") if outcome.failure_key else ""
+    await context.bot.send_message(
+        status.chat_id,
+        t(
+            language,
+            "generation_failed",
+            reason=reason,
+            refunded=outcome.refunded,
+            credits=outcome.balance or 0,
+        ),
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard([button(t(language, "btn_start_over"), "gen:new")]),
+    )
+
+
+async def _on_again(update: Update, context: Context, generation_id: str) -> None:
+    """Regenerate: the same request with a new variation, charged again (once per tap
+    target: tapping the same result's button twice charges once)."""
+    query = query_of(update)
+    async with user_lock(telegram_user(update).id):
+        profile = await current_profile(update, context)
+        previous = await services(context).generations.input_of(profile.id, UUID(generation_id))
+        if previous is None:
+            await query.answer(t(lang(update), "stale_button"), show_alert=True)
+            return
+        request = dataclasses.replace(previous, variation=previous.variation + 1)
+        await _charge(update, context, profile, request, f"again:{generation_id}")
+
+
+async def _on_file(update: Update, context: Context, generation_id: str) -> None:
+    query, chat = query_of(update), chat_of(update)
+    profile = await current_profile(update, context)
+    stored = await services(context).generations.output(profile.id, UUID(generation_id))
+    if stored is None:
+        await query.answer(t(lang(update), "stale_button"), show_alert=True)
+        return
+    await query.answer()
+    image, _ = stored
+    await chat.send_document(
+        image,
+        filename=f"thumbnail-{generation_id[:8]}.jpg",
+        caption=t(lang(update), "full_quality_caption"),
+    )
+
+
+async def _on_new(update: Update, context: Context, _: str) -> None:
+    query = query_of(update)
+    await query.answer()
+    profile = await current_profile(update, context)
+    draft = await services(context).drafts.start(profile.id)
+    await _ask_mode(update, context, profile, draft)
+
+
+_CALLBACKS = {
+    "mode": _on_mode,
+    "face": _on_face,
+    "newface": _on_new_face,
+    "go": _on_confirm,
+    "cancel": _on_cancel,
+    "again": _on_again,
+    "file": _on_file,
+    "new": _on_new,
+}

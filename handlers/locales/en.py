@@ -1,0 +1,217 @@
+# ruff: noqa: RUF001
+"""English texts (the reference catalog: every other language has the same keys and
+placeholders). HTML formatting; parameters are escaped by handlers/i18n.py."""
+
+TEXTS: dict[str, str] = {
+    # Command menu
+    "cmd_start": "Start, or show the main menu",
+    "cmd_generate": "Make a new thumbnail",
+    "cmd_faces": "Your saved face photos",
+    "cmd_balance": "Your credits and prices",
+    "cmd_profile": "Your profile",
+    "cmd_history": "Thumbnails you made",
+    "cmd_referral": "Invite friends, earn credits",
+    "cmd_buy": "Get more credits",
+    "cmd_cancel": "Leave what you're doing",
+    "cmd_help": "What I can do",
+    "cmd_terms": "Terms of service",
+    "cmd_paysupport": "Help with payments and refunds",
+    # Start and menu
+    "welcome_new": (
+        "👋 Welcome, {name}! I make eye-catching YouTube thumbnails with AI.\n\n"
+        "You have <b>{credits}</b> free credits to start; a thumbnail costs "
+        "{min_cost}–{max_cost}.\n\nWhat would you like to do?"
+    ),
+    "welcome_back": "👋 Welcome back, {name}! You have <b>{credits}</b> credits.",
+    "btn_generate": "🎨 New thumbnail",
+    "btn_faces": "🙂 My faces",
+    "btn_balance": "💰 Balance",
+    "btn_referral": "🎁 Invite friends",
+    "btn_help": "❓ Help",
+    "btn_buy": "💳 Get credits",
+    "btn_open_private": "Open a private chat",
+    "referral_applied_new": (
+        "🎁 You joined through a friend's invite: they just earned credits for it."
+    ),
+    "referral_not_new": (
+        "This invite link is for new users. You're already here, so nothing changes 🙂"
+    ),
+    "referral_unknown": (
+        "That invite link isn't valid (maybe it was cut off), but you're all set anyway."
+    ),
+    "referral_self": "That's your own invite link. Share it with friends instead!",
+    "referral_rewarded": (
+        "🎉 {name} joined through your invite link! Your balance is now <b>{credits}</b> "
+        "credits. Friends who joined so far: <b>{joined}</b>."
+    ),
+    "help": (
+        "<b>What I do</b>\n"
+        "I design 1280×720 YouTube thumbnails from a description, a YouTube link, "
+        "your face, or the style of a successful video.\n\n"
+        "/generate – make a thumbnail\n"
+        "/faces – your saved face photos (send me a photo to add one)\n"
+        "/balance – credits and prices\n"
+        "/history – thumbnails you made\n"
+        "/referral – invite friends, earn credits\n"
+        "/buy – get more credits\n"
+        "/profile – your profile\n"
+        "/cancel – leave what you're doing\n"
+        "/terms – terms of service\n"
+        "/paysupport – help with payments and refunds"
+    ),
+    "help_group": (
+        "I make YouTube thumbnails with AI. Talk to me in private: @{bot}\n"
+        "In groups I can share your invite link: /referral"
+    ),
+    "terms": (
+        "<b>Terms of service</b>\n\n"
+        "1. Credits are used to make thumbnails; a thumbnail's price is shown before you "
+        "confirm. Credits have no cash value and can't be transferred.\n"
+        "2. If a thumbnail fails, its credits are returned automatically.\n"
+        "3. Only upload photos you have the right to use. Don't upload photos of other "
+        "people without their consent.\n"
+        "4. You may use the thumbnails you make, including commercially.\n"
+        "5. We store your face photos until you delete them (/faces) and the thumbnails "
+        "you make, to show them in /history.\n"
+        "6. For payment questions and refunds, see /paysupport."
+    ),
+    "paysupport": (
+        "<b>Payments and refunds</b>\n\n"
+        "If a thumbnail fails, its credits come back automatically. If a payment didn't "
+        "arrive or you want a refund, write to us here with the date and amount, and an "
+        "admin will answer within 48 hours. Refunds of Telegram Stars go back to your "
+        "Telegram balance."
+    ),
+    "unknown_command": "I don't know the command {command}. Here's what I can do: /help",
+    "stray_message": (
+        "I'm a thumbnail maker 🙂 Tap below or send /generate to create one, or /help to "
+        "see everything I can do."
+    ),
+    "youtube_link_hint": (
+        "That's a YouTube link! Tap below and pick a mode, then send it again when I ask."
+    ),
+    "group_pointer": "Let's do that in private, so your balance and photos stay yours 👇",
+    "error_generic": "Sorry, something went wrong on our side. Please try again in a moment.",
+    "stale_button": "This button has expired. Send /generate to start again.",
+    "banned": "Your account can't make thumbnails. Write to /paysupport if this is a mistake.",
+    # Account
+    "balance": (
+        "💰 You have <b>{credits}</b> credits.\n\n<b>Prices</b>\n{prices}\n\n"
+        "Get more by inviting friends (/referral) or with /buy."
+    ),
+    "price_line": "• {cost} credits – ",
+    "profile": (
+        "👤 <b>{name}</b>\n"
+        "Credits: <b>{credits}</b>\n"
+        "Your invite code: <code>{code}</code>\n"
+        "Invited by: {referrer}\n"
+        "Plan: {plan}\n"
+        "Thumbnails made: {made}"
+    ),
+    "nobody": "nobody",
+    "plan_none": "pay as you go",
+    "referral": (
+        "🎁 Invite friends: you get <b>{bonus}</b> credits for each friend who starts the "
+        "bot through your link.\n\n{link}\n\n"
+        "Joined through your link: <b>{joined}</b>\nCredits earned: <b>{earned}</b>"
+    ),
+    "history_empty": "You haven't made any thumbnails yet.",
+    "history_header": "🗂 Your thumbnails ({first}–{last} of {total}):",
+    "history_line": "{n}. {icon} {mode} · {date} · {prompt}",
+    "buy_options": (
+        "💳 You have <b>{credits}</b> credits.\n\n"
+        "Earn <b>{bonus}</b> credits for every friend who joins through your link:\n{link}\n\n"
+        "Questions about payments: /paysupport"
+    ),
+    # Faces
+    "face_offer": "Nice photo! Save it as a face to use in thumbnails?",
+    "btn_save_face": "✅ Save as face",
+    "btn_skip": "✖️ No thanks",
+    "face_saved": "✅ Saved! You have {count} of {max} faces. Use it in a face mode of /generate.",
+    "face_already": "You saved this photo before; it's in /faces ({count} of {max}).",
+    "face_skipped": "OK, I didn't keep it.",
+    "face_limit": "You already keep {max} faces. Delete one in /faces first.",
+    "faces_list": "🙂 Your saved faces ({count} of {max}):",
+    "faces_empty": "You have no saved faces yet. Send me a clear, well-lit photo of your face.",
+    "face_caption": "Face {n}",
+    "btn_delete_face": "🗑 Delete",
+    "face_deleted": "Deleted.",
+    "face_gone": "That face is already gone.",
+    "image_too_big": "That file is too big: the limit is {limit_mb} MB.",
+    "image_too_small": "That photo is too small: I need at least {min_side}×{min_side} pixels.",
+    "image_wrong_type": "That's not a photo I can use. Please send a JPEG, PNG or WebP image.",
+    "image_unreadable": "I couldn't read that image. Please try another photo.",
+    "document_not_image": "That's a {kind} file. Please send a photo (JPEG, PNG or WebP) instead.",
+    "sticker": "Stickers are great, but I need a real photo 🙂",
+    # Generate
+    "choose_mode": "🎨 What kind of thumbnail? You have <b>{credits}</b> credits.",
+    "mode_text_to_thumbnail": "✍️ From a description",
+    "mode_youtube_thumbnail": "📺 For a YouTube video",
+    "mode_your_face": "🙂 With your face",
+    "mode_face_youtube": "🙂📺 Your face + a YouTube video",
+    "mode_top_youtube_style": "🏆 In a top video's style",
+    "mode_top_youtube_style_face": "🏆🙂 Top style + your face",
+    "mode_chosen": "Mode: {mode}",
+    "ask_prompt": (
+        "Describe your video in a sentence: what it's about and the mood. (Up to {max} characters.)"
+    ),
+    "ask_video": "Send the link to your YouTube video, or just type its title.",
+    "ask_style": "Send a link to a successful YouTube video whose thumbnail style you like.",
+    "ask_face": "Which face should I use?",
+    "ask_face_or_new": "Or use a new photo:",
+    "ask_face_none": "Send me a clear photo of your face. I'll save it for next time too.",
+    "btn_use_face": "✅ Use face {n}",
+    "btn_new_face": "📷 Send a new photo",
+    "prompt_too_short": "That's a bit short. Describe your video in a few words.",
+    "prompt_too_long": "That's {length} characters; please keep it under {max_chars}.",
+    "not_youtube_link": "That doesn't look like a YouTube video link. Send one like https://youtu.be/…",
+    "video_private": "That video is private, so I can't read it. Try another link.",
+    "video_not_found": "That video doesn't exist or was deleted. Try another link.",
+    "youtube_unreachable": "I couldn't reach YouTube right now. Please try again in a minute.",
+    "youtube_unreachable_accept": (
+        "I couldn't reach YouTube to read that video just now, so I'll go by the link itself."
+    ),
+    "video_found": "📺 Got it: <b>{title}</b>",
+    "flow_waiting_mode": "Pick a mode with the buttons above, or /cancel.",
+    "flow_waiting_face": "Pick a face with the buttons above, or send a new photo.",
+    "flow_waiting_confirm": "Tap ✅ Generate above to start, or /cancel.",
+    "confirm": (
+        "Ready! Here's your order:\n{summary}\n\n"
+        "Cost: <b>{cost}</b> credits · Your balance: <b>{credits}</b>"
+    ),
+    "summary_mode": "• Mode: {mode}",
+    "summary_prompt": "• Description: {prompt}",
+    "summary_video": "• Video: {video}",
+    "summary_style": "• Style from: {style}",
+    "summary_face": "• Face: {n}",
+    "btn_confirm": "✅ Generate ({cost} credits)",
+    "btn_cancel": "✖️ Cancel",
+    "cancel_done": "Cancelled. Nothing was charged. Send /generate to start again.",
+    "cancel_nothing": "There's nothing to cancel. Send /generate to make a thumbnail.",
+    "insufficient": (
+        "Not enough credits: this costs <b>{cost}</b> and you have <b>{credits}</b>. "
+        "Your order is kept: get credits, then send /generate."
+    ),
+    "charged": "{cost} credits used; {credits} left.",
+    "already_running": "Already on it! ⏳",
+    "status_queued": "⏳ Your thumbnail is in the queue…",
+    "status_running": "🎨 Creating your thumbnail… {percent}%",
+    "status_done": "✅ Done!",
+    "status_failed": "😔 That didn't work.",
+    "delivered": "Here's your thumbnail! {mode}",
+    "btn_regenerate": "🔁 Regenerate ({cost})",
+    "btn_full_quality": "📎 Full-quality file",
+    "btn_start_over": "🆕 Start over",
+    "full_quality_caption": "Full quality, 1280×720 JPEG, ready for YouTube.",
+    "generation_failed": (
+        "Sorry, I couldn't make this thumbnail. {reason}\n\n"
+        "Your <b>{refunded}</b> credits are back; your balance is <b>{credits}</b>."
+    ),
+    "reason_generation_failed": "Something went wrong on our side.",
+    "reason_face_unreadable": "I couldn't use that face photo.",
+    "reason_face_missing": "The face photo was deleted before I could use it.",
+    "reason_video_private": "The video is private.",
+    "reason_video_not_found": "The video doesn't exist or was deleted.",
+    "reason_not_youtube_link": "That link isn't a YouTube video.",
+    "reason_youtube_unreachable": "I couldn't reach YouTube.",
+}

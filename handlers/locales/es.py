@@ -1,0 +1,243 @@
+# ruff: noqa: RUF001
+"""Spanish texts (same keys and placeholders as en.py)."""
+
+TEXTS: dict[str, str] = {
+    # Command menu
+    "cmd_start": "Empezar o ver el menú principal",
+    "cmd_generate": "Crear una miniatura nueva",
+    "cmd_faces": "Tus fotos de cara guardadas",
+    "cmd_balance": "Tus créditos y precios",
+    "cmd_profile": "Tu perfil",
+    "cmd_history": "Las miniaturas que has creado",
+    "cmd_referral": "Invita a amigos y gana créditos",
+    "cmd_buy": "Consigue más créditos",
+    "cmd_cancel": "Salir de lo que estás haciendo",
+    "cmd_help": "Qué puedo hacer",
+    "cmd_terms": "Condiciones del servicio",
+    "cmd_paysupport": "Ayuda con pagos y reembolsos",
+    # Start and menu
+    "welcome_new": (
+        "👋 ¡Hola, {name}! Creo miniaturas llamativas para YouTube con IA.\n\n"
+        "Tienes <b>{credits}</b> créditos gratis para empezar; una miniatura "
+        "cuesta {min_cost}–{max_cost}.\n\n"
+        "¿Qué quieres hacer?"
+    ),
+    "welcome_back": "👋 ¡Hola de nuevo, {name}! Tienes <b>{credits}</b> créditos.",
+    "btn_generate": "🎨 Nueva miniatura",
+    "btn_faces": "🙂 Mis caras",
+    "btn_balance": "💰 Saldo",
+    "btn_referral": "🎁 Invitar amigos",
+    "btn_help": "❓ Ayuda",
+    "btn_buy": "💳 Conseguir créditos",
+    "btn_open_private": "Abrir un chat privado",
+    "referral_applied_new": (
+        "🎁 Llegaste con la invitación de un amigo: acaba de ganar créditos gracias a ti."
+    ),
+    "referral_not_new": (
+        "Este enlace de invitación es para usuarios nuevos. Ya estás aquí, "
+        "así que no cambia nada 🙂"
+    ),
+    "referral_unknown": (
+        "Ese enlace de invitación no es válido (quizá se cortó), pero no pasa "
+        "nada: ya puedes usar el bot."
+    ),
+    "referral_self": "Ese es tu propio enlace de invitación. ¡Mejor compártelo con tus amigos!",
+    "referral_rewarded": (
+        "🎉 ¡{name} se unió con tu enlace de invitación! Ahora tienes <b>{credits}</b> créditos. "
+        "Amigos que se han unido hasta ahora: <b>{joined}</b>."
+    ),
+    "help": (
+        "<b>Qué hago</b>\n"
+        "Diseño miniaturas de YouTube de 1280×720 a partir de una descripción, un enlace de "
+        "YouTube, tu cara o el estilo de un video exitoso.\n\n"
+        "/generate – crear una miniatura\n"
+        "/faces – tus fotos de cara guardadas (envíame una foto para añadir otra)\n"
+        "/balance – créditos y precios\n"
+        "/history – las miniaturas que has creado\n"
+        "/referral – invita a amigos y gana créditos\n"
+        "/buy – consigue más créditos\n"
+        "/profile – tu perfil\n"
+        "/cancel – salir de lo que estás haciendo\n"
+        "/terms – condiciones del servicio\n"
+        "/paysupport – ayuda con pagos y reembolsos"
+    ),
+    "help_group": (
+        "Creo miniaturas de YouTube con IA. Escríbeme por privado: @{bot}\n"
+        "En los grupos puedo compartir tu enlace de invitación: /referral"
+    ),
+    "terms": (
+        "<b>Condiciones del servicio</b>\n\n"
+        "1. Los créditos se usan para crear miniaturas; el precio de cada miniatura "
+        "se muestra antes de que confirmes. Los créditos no tienen valor monetario y "
+        "no se pueden transferir.\n"
+        "2. Si una miniatura falla, sus créditos se devuelven automáticamente.\n"
+        "3. Sube solo fotos que tengas derecho a usar. No subas fotos de otras "
+        "personas sin su consentimiento.\n"
+        "4. Puedes usar las miniaturas que crees, también con fines comerciales.\n"
+        "5. Guardamos tus fotos de cara hasta que las borres (/faces) y las miniaturas que crees, "
+        "para mostrártelas en /history.\n"
+        "6. Para dudas sobre pagos y reembolsos, consulta /paysupport."
+    ),
+    "paysupport": (
+        "<b>Pagos y reembolsos</b>\n\n"
+        "Si una miniatura falla, sus créditos vuelven automáticamente. Si un pago no llegó "
+        "o quieres un reembolso, escríbenos aquí con la fecha y el importe, y un "
+        "administrador te responderá en menos de 48 horas. Los reembolsos en Telegram Stars "
+        "vuelven a tu saldo de Telegram."
+    ),
+    "unknown_command": "No conozco el comando {command}. Esto es lo que puedo hacer: /help",
+    "stray_message": (
+        "Soy un creador de miniaturas 🙂 Toca abajo o envía /generate para crear una, o /help para "
+        "ver todo lo que puedo hacer."
+    ),
+    "youtube_link_hint": (
+        "¡Es un enlace de YouTube! Toca abajo, elige un modo y vuelve a enviarlo cuando te lo pida."
+    ),
+    "group_pointer": "Mejor sigamos por privado, así tu saldo y tus fotos quedan solo para ti 👇",
+    "error_generic": (
+        "Lo sentimos, algo salió mal por nuestra parte. Inténtalo de nuevo en un momento."
+    ),
+    "stale_button": "Este botón ya no funciona. Envía /generate para empezar de nuevo.",
+    "banned": (
+        "Tu cuenta no puede crear miniaturas. Si crees que es un error, escribe a /paysupport."
+    ),
+    # Account
+    "balance": (
+        "💰 Tienes <b>{credits}</b> créditos.\n\n"
+        "<b>Precios</b>\n"
+        "{prices}\n\n"
+        "Consigue más invitando a amigos (/referral) o con /buy."
+    ),
+    "price_line": "• {cost} créditos – ",
+    "profile": (
+        "👤 <b>{name}</b>\n"
+        "Créditos: <b>{credits}</b>\n"
+        "Tu código de invitación: <code>{code}</code>\n"
+        "Te invitó: {referrer}\n"
+        "Plan: {plan}\n"
+        "Miniaturas creadas: {made}"
+    ),
+    "nobody": "nadie",
+    "plan_none": "pago por uso",
+    "referral": (
+        "🎁 Invita a tus amigos: recibes <b>{bonus}</b> créditos por cada amigo que "
+        "inicie el bot con tu enlace.\n\n"
+        "{link}\n\n"
+        "Se unieron con tu enlace: <b>{joined}</b>\n"
+        "Créditos ganados: <b>{earned}</b>"
+    ),
+    "history_empty": "Todavía no has creado ninguna miniatura.",
+    "history_header": "🗂 Tus miniaturas ({first}–{last} de {total}):",
+    "history_line": "{n}. {icon} {mode} · {date} · {prompt}",
+    "buy_options": (
+        "💳 Tienes <b>{credits}</b> créditos.\n\n"
+        "Gana <b>{bonus}</b> créditos por cada amigo que se una con tu enlace:\n"
+        "{link}\n\n"
+        "¿Dudas sobre pagos? /paysupport"
+    ),
+    # Faces
+    "face_offer": "¡Buena foto! ¿La guardo como cara para usarla en tus miniaturas?",
+    "btn_save_face": "✅ Guardar como cara",
+    "btn_skip": "✖️ No, gracias",
+    "face_saved": (
+        "✅ ¡Guardada! Tienes {count} de {max} caras. Úsala en un modo con cara de /generate."
+    ),
+    "face_already": "Ya habías guardado esta foto; está en /faces ({count} de {max}).",
+    "face_skipped": "Entendido, no la guardé.",
+    "face_limit": "Ya tienes {max} caras guardadas. Primero borra una en /faces.",
+    "faces_list": "🙂 Tus caras guardadas ({count} de {max}):",
+    "faces_empty": (
+        "Aún no tienes caras guardadas. Envíame una foto nítida y bien iluminada de tu cara."
+    ),
+    "face_caption": "Cara {n}",
+    "btn_delete_face": "🗑 Borrar",
+    "face_deleted": "Borrada.",
+    "face_gone": "Esa cara ya estaba borrada.",
+    "image_too_big": "Ese archivo es demasiado grande: el límite es de {limit_mb} MB.",
+    "image_too_small": (
+        "Esa foto es demasiado pequeña: necesito al menos {min_side}×{min_side} píxeles."
+    ),
+    "image_wrong_type": "No puedo usar esa foto. Envía una imagen JPEG, PNG o WebP.",
+    "image_unreadable": "No pude leer esa imagen. Prueba con otra foto.",
+    "document_not_image": "Es un archivo {kind}. Mejor envía una foto (JPEG, PNG o WebP).",
+    "sticker": "Los stickers están geniales, pero necesito una foto de verdad 🙂",
+    # Generate
+    "choose_mode": "🎨 ¿Qué tipo de miniatura quieres? Tienes <b>{credits}</b> créditos.",
+    "mode_text_to_thumbnail": "✍️ A partir de una descripción",
+    "mode_youtube_thumbnail": "📺 Para un video de YouTube",
+    "mode_your_face": "🙂 Con tu cara",
+    "mode_face_youtube": "🙂📺 Tu cara + un video de YouTube",
+    "mode_top_youtube_style": "🏆 Al estilo de un video top",
+    "mode_top_youtube_style_face": "🏆🙂 Estilo top + tu cara",
+    "mode_chosen": "Modo: {mode}",
+    "ask_prompt": (
+        "Describe tu video en una frase: de qué trata y qué ambiente tiene. "
+        "(Hasta {max} caracteres.)"
+    ),
+    "ask_video": "Envía el enlace de tu video de YouTube o simplemente escribe su título.",
+    "ask_style": (
+        "Envía el enlace de un video exitoso de YouTube cuyo estilo de miniatura te guste."
+    ),
+    "ask_face": "¿Qué cara uso?",
+    "ask_face_or_new": "O usa una foto nueva:",
+    "ask_face_none": "Envíame una foto nítida de tu cara. También la guardaré para la próxima vez.",
+    "btn_use_face": "✅ Usar la cara {n}",
+    "btn_new_face": "📷 Enviar una foto nueva",
+    "prompt_too_short": "Se queda un poco corto. Describe tu video en unas pocas palabras.",
+    "prompt_too_long": "Son {length} caracteres; intenta no pasar de {max_chars}.",
+    "not_youtube_link": (
+        "Eso no parece un enlace a un video de YouTube. Envía uno como https://youtu.be/…"
+    ),
+    "video_private": "Ese video es privado, así que no puedo verlo. Prueba con otro enlace.",
+    "video_not_found": "Ese video no existe o se eliminó. Prueba con otro enlace.",
+    "youtube_unreachable": (
+        "Ahora mismo no puedo conectar con YouTube. Inténtalo de nuevo en un minuto."
+    ),
+    "youtube_unreachable_accept": (
+        "No pude conectar con YouTube para ver ese video, así que me guiaré solo por el enlace."
+    ),
+    "video_found": "📺 Entendido: <b>{title}</b>",
+    "flow_waiting_mode": "Elige un modo con los botones de arriba, o /cancel.",
+    "flow_waiting_face": "Elige una cara con los botones de arriba o envía una foto nueva.",
+    "flow_waiting_confirm": "Toca ✅ Generar arriba para empezar, o /cancel.",
+    "confirm": (
+        "¡Listo! Este es tu pedido:\n"
+        "{summary}\n\n"
+        "Precio: <b>{cost}</b> créditos · Tu saldo: <b>{credits}</b>"
+    ),
+    "summary_mode": "• Modo: {mode}",
+    "summary_prompt": "• Descripción: {prompt}",
+    "summary_video": "• Video: {video}",
+    "summary_style": "• Estilo de: {style}",
+    "summary_face": "• Cara: {n}",
+    "btn_confirm": "✅ Generar ({cost} créditos)",
+    "btn_cancel": "✖️ Cancelar",
+    "cancel_done": "Cancelado. No se te cobró nada. Envía /generate para empezar de nuevo.",
+    "cancel_nothing": "No hay nada que cancelar. Envía /generate para crear una miniatura.",
+    "insufficient": (
+        "No tienes suficientes créditos: esto cuesta <b>{cost}</b> y tienes <b>{credits}</b>. "
+        "Guardamos tu pedido: consigue créditos y luego envía /generate."
+    ),
+    "charged": "Se usaron {cost} créditos; te quedan {credits}.",
+    "already_running": "¡Ya estoy en ello! ⏳",
+    "status_queued": "⏳ Tu miniatura está en la cola…",
+    "status_running": "🎨 Creando tu miniatura… {percent}%",
+    "status_done": "✅ ¡Listo!",
+    "status_failed": "😔 No funcionó.",
+    "delivered": "¡Aquí tienes tu miniatura! {mode}",
+    "btn_regenerate": "🔁 Regenerar ({cost})",
+    "btn_full_quality": "📎 Archivo en calidad completa",
+    "btn_start_over": "🆕 Empezar de nuevo",
+    "full_quality_caption": "Calidad completa, JPEG de 1280×720, lista para YouTube.",
+    "generation_failed": (
+        "Lo siento, no pude crear esta miniatura. {reason}\n\n"
+        "Te devolvimos tus <b>{refunded}</b> créditos; tu saldo es <b>{credits}</b>."
+    ),
+    "reason_generation_failed": "Algo salió mal por nuestra parte.",
+    "reason_face_unreadable": "No pude usar esa foto de cara.",
+    "reason_face_missing": "La foto de cara se borró antes de que pudiera usarla.",
+    "reason_video_private": "El video es privado.",
+    "reason_video_not_found": "El video no existe o se eliminó.",
+    "reason_not_youtube_link": "Ese enlace no es de un video de YouTube.",
+    "reason_youtube_unreachable": "No pude conectar con YouTube.",
+}
