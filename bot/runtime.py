@@ -11,12 +11,11 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from aiohttp import web
-
 from bot.database import database_conninfo
 from bot.settings import Settings
-from bot.telegram_app import build_application, start_polling, stop_polling
-from bot.web import create_web_app
+from bot.telegram_app import build_application, start_polling, stop_bot
+from bot.telegram_webhook import start_webhook, telegram_webhook_route, webhook_secret
+from bot.web import create_web_app, serving
 from bot.wiring import build_services
 from sandbox.console import run_console
 from sandbox.server import SandboxServer
@@ -47,6 +46,7 @@ async def bot_api(settings: Settings) -> AsyncIterator[tuple[str, str, SandboxSe
 
 async def run(settings: Settings) -> None:
     """Migrates, then runs the bot and the web server until SIGINT or SIGTERM."""
+    stop = _stop_on_signals()
     async with database_conninfo(settings) as conninfo:
         await apply_migrations(conninfo)
         db = Database(conninfo, max_size=20)
@@ -55,29 +55,34 @@ async def run(settings: Settings) -> None:
             services = await build_services(settings, db)
             async with bot_api(settings) as (token, api_url, sandbox):
                 application = build_application(token, api_url, services)
-                runner = web.AppRunner(create_web_app(db))
-                await runner.setup()
-                try:
-                    await web.TCPSite(runner, "0.0.0.0", settings.port).start()
-                    logger.info("web server on port %d (GET /health)", settings.port)
-                    await start_polling(application)
+                routes = []
+                if settings.public_url:
+                    routes.append(telegram_webhook_route(application, webhook_secret(token)))
+                async with serving(create_web_app(db, routes), settings.port):
+                    if settings.public_url:
+                        await start_webhook(application, settings.public_url)
+                    else:
+                        await start_polling(application)
                     logger.info("bot @%s is running", application.bot.username)
                     try:
-                        await _serve_until_stopped(sandbox)
+                        await _serve_until_stopped(stop, sandbox)
                     finally:
-                        await stop_polling(application)
-                finally:
-                    await runner.cleanup()
+                        await stop_bot(application)
         finally:
             await db.close()
     logger.info("stopped cleanly")
 
 
-async def _serve_until_stopped(sandbox: SandboxServer | None) -> None:
+def _stop_on_signals() -> asyncio.Event:
+    """Set on SIGINT or SIGTERM; installed first, so a signal during start-up is kept."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
+async def _serve_until_stopped(stop: asyncio.Event, sandbox: SandboxServer | None) -> None:
     waiters = [asyncio.create_task(stop.wait())]
     if sandbox is not None and sys.stdin.isatty():
         print("\nSandbox chat: type a message or /start; :help lists more, :quit leaves.\n")

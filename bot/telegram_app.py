@@ -31,18 +31,23 @@ def build_application(token: str, api_url: str, services: Services) -> Applicati
     return application
 
 
-async def start_polling(application: Application) -> None:  # type: ignore[type-arg]
-    """Initialises the bot, publishes its command menu and starts long polling."""
+async def publish_and_start(application: Application) -> None:  # type: ignore[type-arg]
+    """Initialises the bot, publishes its command menu and starts processing updates."""
     await application.initialize()
     await handlers.publish_commands(application)
     await application.start()
+
+
+async def start_polling(application: Application) -> None:  # type: ignore[type-arg]
+    await publish_and_start(application)
     assert application.updater is not None
     await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=10)
 
 
-async def stop_polling(application: Application) -> None:  # type: ignore[type-arg]
-    """Stops taking updates, lets running handlers finish, and releases connections."""
-    assert application.updater is not None
-    await application.updater.stop()
+async def stop_bot(application: Application) -> None:  # type: ignore[type-arg]
+    """Stops taking updates, lets running handlers finish, and releases connections.
+    A webhook stays registered, so Telegram keeps updates for the next start."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
     await application.stop()
     await application.shutdown()

@@ -1,8 +1,10 @@
-"""The bot's own web server: health now; Telegram and Stripe webhooks plug in here."""
+"""The bot's own web server: health, and the webhooks (Telegram, later Stripe)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 
 from aiohttp import web
 
@@ -23,8 +25,25 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok"})
 
 
-def create_web_app(db: Database) -> web.Application:
+def create_web_app(db: Database, routes: Iterable[web.RouteDef] = ()) -> web.Application:
     app = web.Application()
     app[DATABASE_KEY] = db
     app.router.add_get("/health", health)
+    app.router.add_routes(list(routes))
     return app
+
+
+@asynccontextmanager
+async def serving(app: web.Application, port: int, host: str = "0.0.0.0") -> AsyncIterator[int]:
+    """Serves the app while the block runs; yields the bound port (0 picks a free one)."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    try:
+        await site.start()
+        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
+        bound = sockets[0].getsockname()[1] if sockets else port
+        logger.info("web server on port %d", bound)
+        yield bound
+    finally:
+        await runner.cleanup()

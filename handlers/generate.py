@@ -17,7 +17,7 @@ from uuid import UUID
 
 from telegram import Bot, Message, Update
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from handlers.common import (
     Context,
@@ -443,20 +443,27 @@ async def _deliver(
     language: str,
     request: GenerationInput,
 ) -> None:
+    """Sends the thumbnail. It is already paid for and stored, so if Telegram refuses the
+    upload the user is pointed to /history instead of being left waiting."""
     cost = await _cost_of(context, request.mode)
-    sent = await context.bot.send_photo(
-        status.chat_id,
-        image,
-        caption=t(language, "delivered", mode=mode_name(language, request.mode)),
-        parse_mode=ParseMode.HTML,
-        reply_markup=keyboard(
-            [button(t(language, "btn_regenerate", cost=cost), f"gen:again:{generation}")],
-            [
-                button(t(language, "btn_full_quality"), f"gen:file:{generation}"),
-                button(t(language, "btn_start_over"), "gen:new"),
-            ],
-        ),
-    )
+    try:
+        sent = await context.bot.send_photo(
+            status.chat_id,
+            image,
+            caption=t(language, "delivered", mode=mode_name(language, request.mode)),
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(
+                [button(t(language, "btn_regenerate", cost=cost), f"gen:again:{generation}")],
+                [
+                    button(t(language, "btn_full_quality"), f"gen:file:{generation}"),
+                    button(t(language, "btn_start_over"), "gen:new"),
+                ],
+            ),
+        )
+    except TelegramError:
+        logger.warning("could not send thumbnail of generation %s", generation, exc_info=True)
+        await status.edit_text(t(language, "delivery_failed"), parse_mode=ParseMode.HTML)
+        return
     if sent.photo:
         await services(context).generations.remember_telegram_file(
             generation, sent.photo[-1].file_id

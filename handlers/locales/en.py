@@ -198,6 +198,9 @@ TEXTS: dict[str, str] = {
     "status_running": "🎨 Creating your thumbnail… {percent}%",
     "status_done": "✅ Done!",
     "status_failed": "😔 That didn't work.",
+    "delivery_failed": (
+        "✅ Your thumbnail is ready, but I couldn't send it just now. Find it in /history."
+    ),
     "delivered": "Here's your thumbnail! {mode}",
     "btn_regenerate": "🔁 Regenerate ({cost})",
     "btn_full_quality": "📎 Full-quality file",

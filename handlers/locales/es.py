@@ -224,6 +224,9 @@ TEXTS: dict[str, str] = {
     "status_running": "🎨 Creando tu miniatura… {percent}%",
     "status_done": "✅ ¡Listo!",
     "status_failed": "😔 No funcionó.",
+    "delivery_failed": (
+        "✅ Tu miniatura está lista, pero no pude enviarla ahora. La tienes en /history."
+    ),
     "delivered": "¡Aquí tienes tu miniatura! {mode}",
     "btn_regenerate": "🔁 Regenerar ({cost})",
     "btn_full_quality": "📎 Archivo en calidad completa",

@@ -220,6 +220,9 @@ TEXTS: dict[str, str] = {
     "status_running": "🎨 Создаю обложку… {percent}%",
     "status_done": "✅ Готово!",
     "status_failed": "😔 Не получилось.",
+    "delivery_failed": (
+        "✅ Обложка готова, но отправить её сейчас не получилось. Она ждёт тебя в /history."
+    ),
     "delivered": "Вот твоя обложка! {mode}",
     "btn_regenerate": "🔁 Ещё вариант ({cost})",
     "btn_full_quality": "📎 Файл в полном качестве",

@@ -1,0 +1,53 @@
+"""Webhook mode (PUBLIC_URL set): Telegram posts updates to {PUBLIC_URL}/telegram.
+
+Each request must carry the secret token we registered with setWebhook; anything else is
+refused before it is parsed, so forged updates never reach a handler.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import Application
+
+from bot.telegram_app import publish_and_start
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def webhook_secret(bot_token: str) -> str:
+    """A stable secret derived from the bot token (Telegram allows [A-Za-z0-9_-]{1,256})."""
+    return hmac.new(bot_token.encode(), b"telegram-webhook", hashlib.sha256).hexdigest()
+
+
+def telegram_webhook_route(application: Application, secret: str) -> web.RouteDef:  # type: ignore[type-arg]
+    async def receive(request: web.Request) -> web.Response:
+        if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
+            logger.warning("refused a Telegram webhook call without the right secret")
+            return web.Response(status=403)
+        try:
+            update = Update.de_json(await request.json(), application.bot)
+        except (json.JSONDecodeError, TypeError, ValueError, KeyError):
+            return web.Response(status=400)
+        await application.update_queue.put(update)
+        return web.Response()
+
+    return web.post(WEBHOOK_PATH, receive)
+
+
+async def start_webhook(application: Application, public_url: str) -> None:  # type: ignore[type-arg]
+    """Starts processing updates and tells Telegram where to send them."""
+    await publish_and_start(application)
+    await application.bot.set_webhook(
+        f"{public_url}{WEBHOOK_PATH}",
+        secret_token=webhook_secret(application.bot.token),
+        allowed_updates=Update.ALL_TYPES,
+    )
