@@ -1,0 +1,124 @@
+"""A bot's pending updates, consumed by long polling or by the webhook deliverer.
+
+Semantics follow the Bot API: update ids increase by one; ``getUpdates(offset=N)``
+confirms (forgets) every update below N; a negative offset keeps only the last |N|;
+``allowed_updates`` filters updates created after it was set; a second concurrent
+getUpdates terminates the first with 409 Conflict.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+from sandbox.errors import conflict
+from sandbox.waiting import Notifier
+
+#: Types delivered when allowed_updates is unset or empty (Telegram's default).
+_OPT_IN_TYPES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
+
+class UpdateQueue:
+    """Pending updates of one bot plus the long-polling wait logic."""
+
+    def __init__(self, first_update_id: int = 1) -> None:
+        self._pending: deque[dict[str, Any]] = deque()
+        self._next_id = first_update_id
+        self._allowed: frozenset[str] | None = None
+        self._poll_generation = 0
+        self._closed = False
+        self.changed = Notifier()
+
+    @property
+    def pending_count(self) -> int:
+        return len(self._pending)
+
+    @property
+    def allowed_updates(self) -> list[str] | None:
+        return sorted(self._allowed) if self._allowed is not None else None
+
+    def set_allowed(self, allowed: Iterable[str] | None) -> None:
+        """Apply allowed_updates; ``None`` keeps the previous setting, ``[]`` resets it."""
+        if allowed is None:
+            return
+        chosen = frozenset(allowed)
+        self._allowed = chosen or None
+
+    def accepts(self, update_type: str) -> bool:
+        if self._allowed is None:
+            return update_type not in _OPT_IN_TYPES
+        return update_type in self._allowed
+
+    def push(self, update_type: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+        """Queue ``{"update_id": ..., update_type: payload}``; ``None`` if filtered out."""
+        if not self.accepts(update_type):
+            return None
+        update = {"update_id": self._next_id, update_type: payload}
+        self._next_id += 1
+        self._pending.append(update)
+        self.changed.notify()
+        return update
+
+    def first(self) -> dict[str, Any] | None:
+        """Oldest pending update (the webhook deliverer sends them in order)."""
+        return self._pending[0] if self._pending else None
+
+    def remove(self, update_id: int) -> None:
+        """Forget a delivered update."""
+        if self._pending and self._pending[0]["update_id"] == update_id:
+            self._pending.popleft()
+        else:
+            self._pending = deque(u for u in self._pending if u["update_id"] != update_id)
+
+    def drop_pending(self) -> None:
+        """deleteWebhook/setWebhook with drop_pending_updates=True."""
+        self._pending.clear()
+
+    def confirm(self, offset: int | None) -> None:
+        """Forget updates below *offset*; a negative offset keeps the last ``-offset``."""
+        if offset is None:
+            return
+        if offset < 0:
+            while len(self._pending) > -offset:
+                self._pending.popleft()
+            return
+        while self._pending and self._pending[0]["update_id"] < offset:
+            self._pending.popleft()
+
+    def terminate_pollers(self) -> None:
+        """Make a waiting getUpdates fail with 409 (e.g. a webhook was just set)."""
+        self._poll_generation += 1
+        self.changed.notify()
+
+    def close(self) -> None:
+        """Release waiting pollers with an empty result (server shutdown)."""
+        self._closed = True
+        self.changed.notify()
+
+    async def poll(
+        self,
+        offset: int | None,
+        limit: int,
+        timeout: float,  # noqa: ASYNC109 - getUpdates' own parameter
+    ) -> list[dict[str, Any]]:
+        """getUpdates: return pending updates at once, or wait up to *timeout* seconds."""
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self.changed.notify()  # wakes an older poller so it can see it was superseded
+        self.confirm(offset)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            if generation != self._poll_generation:
+                raise conflict(
+                    "terminated by other getUpdates request; "
+                    "make sure that only one bot instance is running"
+                )
+            if self._pending or self._closed:
+                return list(self._pending)[:limit]
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return []
+            await self.changed.wait(remaining)
