@@ -1,0 +1,154 @@
+"""End-to-end harness: the real Application (python-telegram-bot, long polling) against
+the project's loopback Bot API server, the embedded PostgreSQL, and a YouTube stand-in.
+Tests act as Telegram users and check what they receive and what the database holds."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from PIL import Image, ImageDraw
+from telegram.ext import Application
+
+from bot.settings import Settings
+from bot.telegram_app import build_application, start_polling, stop_bot
+from bot.wiring import build_services
+from sandbox.server import SandboxServer
+from sandbox.users import SandboxUser
+from sandbox.views import SentMessage
+from services.container import Services
+from services.db import Database
+from services.youtube import YouTubeClient
+from tests.standins.youtube import StandInVideo, YouTubeStandIn, jpeg
+
+BOT_USERNAME = "thumbs_test_bot"
+PUBLIC_VIDEO = "dQw4w9WgXcQ"
+STYLE_VIDEO = "9bZkp7q5F4k"
+PRIVATE_VIDEO = "PRIVATEvid1"
+DELETED_VIDEO = "DELETEDvid1"
+
+
+class RunningBot:
+    """Starts and stops the bot like a process would, so tests can restart it."""
+
+    def __init__(self, token: str, api_url: str, services: Services) -> None:
+        self.token = token
+        self.api_url = api_url
+        self.services = services
+        self.application: Application | None = None  # type: ignore[type-arg]
+
+    async def start(self) -> None:
+        application = build_application(self.token, self.api_url, self.services)
+        await start_polling(application)
+        self.application = application
+
+    async def stop(self) -> None:
+        if self.application is not None:
+            await stop_bot(self.application)
+            self.application = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+
+@pytest.fixture(scope="session")
+async def youtube() -> AsyncIterator[YouTubeStandIn]:
+    standin = YouTubeStandIn(
+        {
+            PUBLIC_VIDEO: StandInVideo(
+                "How I Built a Cabin in 30 Days",
+                thumbnails={"maxresdefault.jpg": jpeg(1280, 720, (30, 120, 200))},
+            ),
+            STYLE_VIDEO: StandInVideo(
+                "I Survived 100 Days in the Desert",
+                thumbnails={"hqdefault.jpg": jpeg(480, 360, (240, 180, 20))},
+            ),
+            PRIVATE_VIDEO: StandInVideo(oembed_status=401),
+            DELETED_VIDEO: StandInVideo(oembed_status=404),
+        }
+    )
+    await standin.start()
+    yield standin
+    await standin.stop()
+
+
+@pytest.fixture(scope="session")
+async def sandbox() -> AsyncIterator[SandboxServer]:
+    server = SandboxServer()
+    server.register_bot(BOT_USERNAME, first_name="Thumbnail Bot")
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture(scope="session")
+async def chat_services(
+    db: Database, youtube: YouTubeStandIn, tmp_path_factory: pytest.TempPathFactory
+) -> Services:
+    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("bot-data"))  # type: ignore[call-arg]
+    videos = YouTubeClient(
+        oembed_url=youtube.oembed_url, thumbnail_url_template=youtube.thumbnail_url_template
+    )
+    return await build_services(settings, db, videos=videos)
+
+
+@pytest.fixture(scope="session")
+async def running_bot(sandbox: SandboxServer, chat_services: Services) -> AsyncIterator[RunningBot]:
+    bot = RunningBot(sandbox.bot().token, sandbox.url, chat_services)
+    await bot.start()
+    yield bot
+    await bot.stop()
+
+
+_user_ids = itertools.count(5_000_000)
+
+
+@pytest.fixture
+def new_chat_user(sandbox: SandboxServer, running_bot: RunningBot) -> Callable[..., SandboxUser]:
+    """A Telegram user who has never talked to the bot, in their private chat."""
+
+    def make(first_name: str = "Alex", language_code: str = "en", **fields: str) -> SandboxUser:
+        return sandbox.user(
+            next(_user_ids), first_name=first_name, language_code=language_code, **fields
+        )
+
+    return make
+
+
+def text_of(message: SentMessage) -> str:
+    return message.text or message.caption or ""
+
+
+def containing(*fragments: str) -> Callable[[SentMessage], bool]:
+    """A predicate: the bot message's text or caption contains every fragment."""
+    return lambda message: all(fragment in text_of(message) for fragment in fragments)
+
+
+def with_button(fragment: str) -> Callable[[SentMessage], bool]:
+    return lambda message: any(fragment in text for text in message.button_texts)
+
+
+def with_photo(message: SentMessage) -> bool:
+    return message.photo is not None
+
+
+def face_photo(size: int = 640, seed: int = 0) -> bytes:
+    """A face-like picture: skin-toned oval with eyes and a mouth, on a plain background."""
+    image = Image.new("RGB", (size, size), ((90 + seed * 37) % 256, (140 + seed * 71) % 256, 200))
+    draw = ImageDraw.Draw(image)
+    s = size
+    draw.ellipse((s * 0.25, s * 0.15, s * 0.75, s * 0.85), fill=(230, 190, 160))
+    draw.ellipse((s * 0.36, s * 0.38, s * 0.44, s * 0.46), fill=(40, 30, 30))
+    draw.ellipse((s * 0.56, s * 0.38, s * 0.64, s * 0.46), fill=(40, 30, 30))
+    draw.arc((s * 0.38, s * 0.5, s * 0.62, s * 0.7), 20, 160, fill=(150, 40, 40), width=6)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(data)) as image:
+        return image.size

@@ -1,0 +1,111 @@
+"""Face photos over the Bot API: save, list, delete, limits, and every bad upload."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from services.container import Services
+from services.faces import MAX_FACES, Face
+from tests.e2e.conftest import containing, face_photo, with_button, with_photo
+
+
+async def faces_of(services: Services, telegram_id: int) -> list[Face]:
+    profile = await services.accounts.find_by_telegram_id(telegram_id)
+    assert profile is not None
+    return await services.faces.list(profile.id)
+
+
+async def save_face(user, seed: int = 0) -> None:
+    await user.send_photo(face_photo(seed=seed))
+    offer = await user.wait_for_message(with_button("Save as face"))
+    await user.press(offer, "✅ Save as face")
+    await user.wait_for_message(containing("Saved!"))
+
+
+async def test_photo_is_offered_saved_listed_and_deleted(new_chat_user, chat_services: Services):
+    user = new_chat_user()
+    await save_face(user)
+    [face] = await faces_of(chat_services, user.id)
+    with Image.open(io.BytesIO(await chat_services.faces.load(face))) as stored:
+        assert stored.format == "JPEG"
+        assert min(stored.size) >= 256
+
+    await user.send_command("/faces")
+    await user.wait_for_message(containing("Your saved faces (1 of 5)"))
+    listed = await user.wait_for_message(with_photo)
+    answer = await user.wait_for_callback_answer(await user.press(listed, "🗑 Delete"))
+
+    assert answer.text == "Deleted."
+    assert await faces_of(chat_services, user.id) == []
+    assert listed.current.deleted
+
+
+async def test_declining_keeps_nothing_and_retires_the_buttons(
+    new_chat_user, chat_services: Services
+):
+    user = new_chat_user()
+    await user.send_photo(face_photo())
+    offer = await user.wait_for_message(with_button("No thanks"))
+    await user.wait_for_callback_answer(await user.press(offer, "✖️ No thanks"))
+    await user.wait_for_message(containing("didn't keep it"))
+
+    assert offer.current.button_texts == []
+    assert await faces_of(chat_services, user.id) == []
+
+
+async def test_the_same_photo_twice_is_stored_once(new_chat_user, chat_services: Services):
+    user = new_chat_user()
+    await save_face(user, seed=7)
+    await user.send_photo(face_photo(seed=7))
+    offer = await user.wait_for_message(with_button("Save as face"))
+    await user.press(offer, "✅ Save as face")
+    await user.wait_for_message(containing("saved this photo before"))
+    assert len(await faces_of(chat_services, user.id)) == 1
+
+
+async def test_face_limit(new_chat_user, chat_services: Services):
+    user = new_chat_user()
+    for seed in range(MAX_FACES):
+        await save_face(user, seed=seed)
+
+    await user.send_photo(face_photo(seed=99))
+
+    await user.wait_for_message(containing(f"already keep {MAX_FACES} faces"))
+    assert len(await faces_of(chat_services, user.id)) == MAX_FACES
+
+
+async def test_an_image_sent_as_a_file_can_be_saved(new_chat_user, chat_services: Services):
+    user = new_chat_user()
+    png = io.BytesIO()
+    Image.open(io.BytesIO(face_photo())).save(png, "PNG")
+    await user.send_document(png.getvalue(), "me.png", "image/png")
+    offer = await user.wait_for_message(with_button("Save as face"))
+    await user.press(offer, "✅ Save as face")
+    await user.wait_for_message(containing("Saved!"))
+    assert len(await faces_of(chat_services, user.id)) == 1
+
+
+async def test_bad_uploads_are_explained_and_change_nothing(new_chat_user, chat_services: Services):
+    user = new_chat_user()
+    await user.send_document(b"%PDF-1.4 not a photo", "script.pdf", "application/pdf")
+    await user.wait_for_message(containing("PDF file"))
+
+    await user.send_document(b"\xff\xd8\xff" + b"0" * (11 * 1024 * 1024), "huge.jpg", "image/jpeg")
+    await user.wait_for_message(containing("too big"))
+
+    await user.send_document(b"definitely not a jpeg", "fake.jpg", "image/jpeg")
+    offer = await user.wait_for_message(with_button("Save as face"))
+    await user.press(offer, "✅ Save as face")
+    await user.wait_for_message(containing("couldn't read that image"))
+
+    await user.send_photo(face_photo(size=120))
+    offer = await user.wait_for_message(with_button("Save as face"))
+    await user.press(offer, "✅ Save as face")
+    await user.wait_for_message(containing("too small"))
+
+    await user.send_sticker()
+    await user.wait_for_message(containing("real photo"))
+
+    assert await faces_of(chat_services, user.id) == []
