@@ -17,6 +17,8 @@ import psycopg
 from aiohttp import web
 from psycopg.types.json import Jsonb
 
+from tests.standins.loopback import LoopbackServer
+
 API_VERSION_HEADERS = {"X-Supabase-Api-Version": "2024-01-01"}
 
 
@@ -26,29 +28,16 @@ def _error(status: int, code: str, message: str) -> web.Response:
     )
 
 
-class SupabaseAuthStandIn:
+class SupabaseAuthStandIn(LoopbackServer):
     def __init__(self, conninfo: str, service_key: str, latency: float = 0.0) -> None:
+        super().__init__()
         self.conninfo = conninfo
         self.service_key = service_key
         self.latency = latency
         self.requests: list[dict[str, Any]] = []
-        self._runner: web.AppRunner | None = None
-        self.url = ""
 
-    async def start(self) -> str:
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/auth/v1/admin/users", self._create_user)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
-        return self.url
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     async def _create_user(self, request: web.Request) -> web.Response:
         authorized = (

@@ -19,6 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 from aiohttp import web
 from PIL import Image
 
+from tests.standins.loopback import LoopbackServer
+
 
 def jpeg(width: int, height: int, color: tuple[int, int, int] = (200, 40, 40)) -> bytes:
     """A plain JPEG of the given size, to serve as a thumbnail."""
@@ -39,13 +41,12 @@ class StandInVideo:
     thumbnails: dict[str, bytes] = field(default_factory=dict)  # file name -> bytes
 
 
-class YouTubeStandIn:
+class YouTubeStandIn(LoopbackServer):
     def __init__(self, videos: dict[str, StandInVideo], slow_seconds: float = 10.0) -> None:
+        super().__init__()
         self.videos = videos
         self.slow_seconds = slow_seconds
         self.requests: list[str] = []  # paths with query, in order
-        self.url = ""
-        self._runner: web.AppRunner | None = None
         self._release = asyncio.Event()
 
     @property
@@ -56,25 +57,15 @@ class YouTubeStandIn:
     def thumbnail_url_template(self) -> str:
         return f"{self.url}/vi/{{video_id}}/{{name}}"
 
-    async def start(self) -> str:
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/oembed", self._oembed)
         app.router.add_get("/slow/oembed", self._slow)
         app.router.add_get("/broken/oembed", self._broken)
         app.router.add_get("/vi/{video_id}/{name}", self._thumbnail)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
-        return self.url
 
     async def stop(self) -> None:
         self._release.set()  # let hanging /slow requests finish so cleanup doesn't wait
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await super().stop()
 
     async def _oembed(self, request: web.Request) -> web.Response:
         self.requests.append(request.path_qs)

@@ -1,0 +1,32 @@
+"""What every loopback stand-in shares: an aiohttp app on a free 127.0.0.1 port."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+
+class LoopbackServer:
+    """Subclasses add their routes in `add_routes`; `url` is set once started."""
+
+    def __init__(self) -> None:
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+
+    def add_routes(self, app: web.Application) -> None:
+        raise NotImplementedError
+
+    async def start(self) -> str:
+        app = web.Application()
+        self.add_routes(app)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
