@@ -52,6 +52,16 @@ class AccountConflict(DomainError):
     sqlstate = "TB008"
 
 
+class InputRejected(Exception):
+    """User input the bot cannot use; `key` names the catalog message that explains why
+    and `params` fill it in."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
 _BY_SQLSTATE: dict[str, type[DomainError]] = {
     cls.sqlstate: cls
     for cls in (

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from services.errors import InputRejected
+
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MIN_SIDE = 256
 MAX_STORED_SIDE = 1536
@@ -22,13 +24,8 @@ ALLOWED_MIME_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 MAX_PIXELS = 40_000_000
 
 
-class ImageRejected(Exception):
-    """The upload cannot be used; `key` names the message that explains why."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
+class ImageRejected(InputRejected):
+    """The upload is not a usable photo."""
 
 
 @dataclass(frozen=True)

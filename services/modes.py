@@ -6,6 +6,8 @@ import re
 import unicodedata
 from enum import StrEnum
 
+from services.errors import InputRejected
+
 
 class Step(StrEnum):
     MODE = "mode"
@@ -30,11 +32,8 @@ PROMPT_MIN_CHARS = 3
 PROMPT_MAX_CHARS = 400
 
 
-class PromptRejected(Exception):
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
+class PromptRejected(InputRejected):
+    """The description is empty or too long."""
 
 
 def clean_prompt(text: str | None) -> str:
