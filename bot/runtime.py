@@ -12,15 +12,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from bot.database import database_conninfo
+from bot.files_route import local_files_route
 from bot.settings import Settings
 from bot.telegram_app import build_application, start_polling, stop_bot
 from bot.telegram_webhook import start_webhook, telegram_webhook_route, webhook_secret
 from bot.web import create_web_app, serving
 from bot.wiring import build_services
+from bot.workers import build_worker, worker_options
 from sandbox.console import run_console
 from sandbox.server import SandboxServer
 from services.db import Database
 from services.migrations import apply_migrations
+from services.storage import LocalStorage
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +59,8 @@ async def run(settings: Settings) -> None:
             async with bot_api(settings) as (token, api_url, sandbox):
                 application = build_application(token, api_url, services)
                 routes = []
+                if isinstance(services.storage, LocalStorage):
+                    routes.append(local_files_route(services.storage))
                 if settings.public_url:
                     routes.append(telegram_webhook_route(application, webhook_secret(token)))
                 async with serving(create_web_app(db, routes), settings.port):
@@ -63,10 +68,13 @@ async def run(settings: Settings) -> None:
                         await start_webhook(application, settings.public_url)
                     else:
                         await start_polling(application)
+                    worker = build_worker(application, services, worker_options(settings))
+                    worker.start()
                     logger.info("bot @%s is running", application.bot.username)
                     try:
                         await _serve_until_stopped(stop, sandbox)
                     finally:
+                        await worker.stop()
                         await stop_bot(application)
         finally:
             await db.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     public_url: str | None = None
     port: int = 8080
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    generation_workers: int = Field(default=8, ge=1, le=256)
+    generation_lease_seconds: int = Field(default=60, ge=5, le=3600)
 
     @field_validator(
         "telegram_bot_token",

@@ -8,16 +8,13 @@ button is tapped; the rendering runs in a background task so other users never w
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import logging
-import time
 from uuid import UUID
 
-from telegram import Bot, Message, Update
-from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram import Update
+from telegram.error import BadRequest
 
 from handlers.common import (
     Context,
@@ -40,14 +37,11 @@ from services.accounts import Profile
 from services.drafts import Draft
 from services.errors import InsufficientCredits, ProfileBanned
 from services.faces import MAX_FACES, Face
-from services.generation import GenerationInput, Outcome
+from services.generation import GenerationInput
 from services.modes import MODES, PROMPT_MAX_CHARS, PromptRejected, Step, clean_prompt
 from services.youtube import parse_video_id
 
 logger = logging.getLogger(__name__)
-
-CHAT_ACTION_EVERY = 4.0  # Telegram shows a chat action for about 5 seconds
-PROGRESS_EDIT_EVERY = 1.5  # seconds between status edits, to stay under flood limits
 
 
 @private_only
@@ -384,110 +378,7 @@ async def _charge(
     await services(context).generations.attach_status_message(
         charge.generation_id, status.message_id
     )
-    context.application.create_task(
-        _run_and_deliver(context, charge.generation_id, status, language, request),
-        name=f"generation-{charge.generation_id}",
-    )
     return True
-
-
-async def _run_and_deliver(
-    context: Context, generation_id: UUID, status: Message, language: str, request: GenerationInput
-) -> None:
-    bot = context.bot
-    chat_id = status.chat_id
-    show_action = asyncio.create_task(_keep_showing_action(bot, chat_id))
-    progress = _StatusEditor(status, language)
-    try:
-        outcome = await services(context).generations.run(generation_id, progress.update)
-    finally:
-        show_action.cancel()
-    if outcome.image is not None:
-        await _deliver(context, outcome.generation_id, outcome.image, status, language, request)
-    else:
-        await _apologise(context, outcome, status, language)
-
-
-async def _keep_showing_action(bot: Bot, chat_id: int) -> None:
-    while True:
-        with contextlib.suppress(Exception):
-            await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
-        await asyncio.sleep(CHAT_ACTION_EVERY)
-
-
-class _StatusEditor:
-    """Edits the status message as the job moves, at most every PROGRESS_EDIT_EVERY s."""
-
-    def __init__(self, status: Message, language: str) -> None:
-        self._status = status
-        self._language = language
-        self._last_edit = 0.0
-        self._last_percent = -1
-
-    async def update(self, fraction: float, stage: str) -> None:
-        percent = max(0, min(99, int(fraction * 100)))
-        now = time.monotonic()
-        if percent == self._last_percent or now - self._last_edit < PROGRESS_EDIT_EVERY:
-            return
-        self._last_edit, self._last_percent = now, percent
-        text = t(self._language, "status_running", percent=percent)
-        with contextlib.suppress(BadRequest):
-            await self._status.edit_text(text, parse_mode=ParseMode.HTML)
-
-
-async def _deliver(
-    context: Context,
-    generation: UUID,
-    image: bytes,
-    status: Message,
-    language: str,
-    request: GenerationInput,
-) -> None:
-    """Sends the thumbnail. It is already paid for and stored, so if Telegram refuses the
-    upload the user is pointed to /history instead of being left waiting."""
-    cost = await _cost_of(context, request.mode)
-    try:
-        sent = await context.bot.send_photo(
-            status.chat_id,
-            image,
-            caption=t(language, "delivered", mode=mode_name(language, request.mode)),
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(
-                [button(t(language, "btn_regenerate", cost=cost), f"gen:again:{generation}")],
-                [
-                    button(t(language, "btn_full_quality"), f"gen:file:{generation}"),
-                    button(t(language, "btn_start_over"), "gen:new"),
-                ],
-            ),
-        )
-    except TelegramError:
-        logger.warning("could not send thumbnail of generation %s", generation, exc_info=True)
-        await status.edit_text(t(language, "delivery_failed"), parse_mode=ParseMode.HTML)
-        return
-    if sent.photo:
-        await services(context).generations.remember_telegram_file(
-            generation, sent.photo[-1].file_id
-        )
-    with contextlib.suppress(BadRequest):
-        await status.edit_text(t(language, "status_done"), parse_mode=ParseMode.HTML)
-
-
-async def _apologise(context: Context, outcome: Outcome, status: Message, language: str) -> None:
-    with contextlib.suppress(BadRequest):
-        await status.edit_text(t(language, "status_failed"), parse_mode=ParseMode.HTML)
-    reason = t(language, f"reason_{outcome.failure_key}") if outcome.failure_key else ""
-    await context.bot.send_message(
-        status.chat_id,
-        t(
-            language,
-            "generation_failed",
-            reason=reason,
-            refunded=outcome.refunded,
-            credits=outcome.balance or 0,
-        ),
-        parse_mode=ParseMode.HTML,
-        reply_markup=keyboard([button(t(language, "btn_start_over"), "gen:new")]),
-    )
 
 
 async def _on_again(update: Update, context: Context, generation_id: str) -> None:

@@ -10,8 +10,9 @@ from services.credits import CreditService
 from services.db import Database
 from services.drafts import DraftService
 from services.faces import FaceService
-from services.generation import GenerationService, VideoLookup
+from services.generation import Doorbell, GenerationService, VideoLookup
 from services.referrals import ReferralService
+from services.storage import Storage
 
 
 @dataclass(frozen=True)
@@ -25,3 +26,5 @@ class Services:
     drafts: DraftService
     generations: GenerationService
     videos: VideoLookup
+    doorbell: Doorbell
+    storage: Storage

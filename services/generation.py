@@ -7,6 +7,8 @@ credits come back through `fail_generation`, which refunds at most once.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -15,6 +17,7 @@ from uuid import UUID
 
 from services.credits import Charge, CreditService
 from services.db import Database
+from services.errors import InvalidGenerationState
 from services.faces import FaceService
 from services.generators.base import (
     GenerationFailed,
@@ -27,6 +30,24 @@ from services.storage import THUMBNAILS_BUCKET, Storage
 from services.youtube import parse_video_id
 
 logger = logging.getLogger(__name__)
+
+
+class Doorbell:
+    """Rings this process's workers when a job is queued, so they need not wait for their
+    next poll (workers in other processes find it by polling)."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def ring(self) -> None:
+        self._event.set()
+
+    async def wait(self, seconds: float) -> None:
+        """Returns when rung, or after `seconds` at the latest."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._event.wait()
+        self._event.clear()
 
 
 class VideoLookup(Protocol):
@@ -63,6 +84,20 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Job:
+    """A claimed generation and where to report it."""
+
+    generation_id: UUID
+    profile_id: UUID
+    mode: str
+    input: dict[str, Any]
+    chat_id: int | None
+    status_message_id: int | None
+    language_code: str | None
+    attempts: int
+
+
+@dataclass(frozen=True)
 class GenerationSummary:
     id: UUID
     mode: str
@@ -82,7 +117,9 @@ class GenerationService:
         storage: Storage,
         generator: Generator,
         videos: VideoLookup,
+        doorbell: Doorbell,
     ) -> None:
+        self._doorbell = doorbell
         self._db = db
         self._credits = credits
         self._faces = faces
@@ -105,42 +142,64 @@ class GenerationService:
         return charge
 
     async def attach_status_message(self, generation_id: UUID, message_id: int) -> None:
+        """Records the message that shows the job's progress, and wakes the workers: a
+        queued job is claimed once it has one (or after a grace period without)."""
         await self._db.execute(
             "UPDATE generations SET status_message_id = %s WHERE id = %s",
             [message_id, generation_id],
         )
+        self._doorbell.ring()
 
-    async def run(self, generation_id: UUID, progress: ProgressCallback) -> Outcome:
-        """Renders and stores a queued generation; on any failure, refunds it."""
+    async def execute(self, job: Job, progress: ProgressCallback) -> None:
+        """Renders and stores a claimed job; on any failure, refunds it (at most once).
+        The result is read back with `outcome_of`, whoever delivers it."""
+        try:
+            request = await self._build_request(job.generation_id, job.profile_id, job.input)
+            image = await self._generator.generate(request, progress)
+            url = await self._storage.put(
+                THUMBNAILS_BUCKET, f"{job.profile_id}/{job.generation_id}.jpg", image, "image/jpeg"
+            )
+            await self._credits.complete_generation(job.generation_id, url)
+        except GenerationFailed as failure:
+            logger.info("generation %s failed: %s", job.generation_id, failure)
+            await self._refund(job.generation_id, failure.user_message_key, str(failure))
+        except InvalidGenerationState:
+            logger.info("generation %s was finished by another worker", job.generation_id)
+        except Exception as error:
+            logger.exception("generation %s crashed", job.generation_id)
+            await self._refund(job.generation_id, "generation_failed", repr(error))
+
+    async def _refund(self, generation_id: UUID, key: str, reason: str) -> None:
+        try:
+            await self._credits.fail_generation(generation_id, reason)
+        except InvalidGenerationState:
+            return  # another worker completed it meanwhile; nothing to refund
+        await self._db.execute(
+            "UPDATE generations SET failure_key = %s WHERE id = %s", [key, generation_id]
+        )
+
+    async def outcome_of(self, generation_id: UUID) -> Outcome:
+        """What the user should be told about a finished generation."""
         row = await self._db.fetch_one(
             """
-            UPDATE generations SET status = 'running', attempts = attempts + 1, updated_at = now()
-             WHERE id = %s AND status IN ('queued', 'running')
-            RETURNING profile_id, generation_type, input
+            SELECT g.status, g.output_image_url, g.failure_key, g.credit_cost,
+                   g.refunded_at IS NOT NULL AS refunded, p.credits
+              FROM generations g JOIN profiles p ON p.id = g.profile_id
+             WHERE g.id = %s
             """,
             [generation_id],
         )
-        if row is None:
-            return Outcome(generation_id, succeeded=False, failure_key="generation_failed")
-        try:
-            request = await self._build_request(generation_id, row["profile_id"], row["input"])
-            image = await self._generator.generate(request, progress)
-            url = await self._storage.put(
-                THUMBNAILS_BUCKET, f"{row['profile_id']}/{generation_id}.jpg", image, "image/jpeg"
-            )
-            await self._credits.complete_generation(generation_id, url)
-        except GenerationFailed as failure:
-            logger.info("generation %s failed: %s", generation_id, failure)
-            return await self._refund(generation_id, failure.user_message_key, str(failure))
-        except Exception as error:
-            logger.exception("generation %s crashed", generation_id)
-            return await self._refund(generation_id, "generation_failed", repr(error))
-        return Outcome(generation_id, succeeded=True, image=image)
-
-    async def _refund(self, generation_id: UUID, key: str, reason: str) -> Outcome:
-        refund = await self._credits.fail_generation(generation_id, reason)
+        if row is None or row["status"] not in ("succeeded", "failed"):
+            raise InvalidGenerationState(f"generation {generation_id} is not finished")
+        if row["status"] == "succeeded":
+            image = await self._storage.get(row["output_image_url"])
+            return Outcome(generation_id, succeeded=True, image=image)
         return Outcome(
-            generation_id, False, failure_key=key, refunded=refund.refunded, balance=refund.balance
+            generation_id,
+            succeeded=False,
+            failure_key=row["failure_key"] or "generation_failed",
+            refunded=row["credit_cost"] if row["refunded"] else 0,
+            balance=row["credits"],
         )
 
     async def _build_request(

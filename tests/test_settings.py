@@ -23,6 +23,8 @@ KNOBS = [
     "PUBLIC_URL",
     "PORT",
     "ADMIN_IDS",
+    "GENERATION_WORKERS",
+    "GENERATION_LEASE_SECONDS",
 ]
 
 

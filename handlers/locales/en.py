@@ -217,4 +217,11 @@ TEXTS: dict[str, str] = {
     "reason_video_not_found": "The video doesn't exist or was deleted.",
     "reason_not_youtube_link": "That link isn't a YouTube video.",
     "reason_youtube_unreachable": "I couldn't reach YouTube.",
+    "reason_generation_interrupted": "The job was interrupted several times on our side.",
+    "reason_content_refused": (
+        "The image model refused this request under its content rules. "
+        "Try describing it differently."
+    ),
+    "reason_provider_failed": "The image model had a problem.",
+    "reason_provider_timeout": "The image model took too long.",
 }

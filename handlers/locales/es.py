@@ -243,4 +243,11 @@ TEXTS: dict[str, str] = {
     "reason_video_not_found": "El video no existe o se eliminó.",
     "reason_not_youtube_link": "Ese enlace no es de un video de YouTube.",
     "reason_youtube_unreachable": "No pude conectar con YouTube.",
+    "reason_generation_interrupted": "El trabajo se interrumpió varias veces por nuestra parte.",
+    "reason_content_refused": (
+        "El modelo rechazó la petición por sus normas de contenido. "
+        "Prueba a describirlo de otra forma."
+    ),
+    "reason_provider_failed": "El modelo de imágenes tuvo un problema.",
+    "reason_provider_timeout": "El modelo de imágenes tardó demasiado.",
 }

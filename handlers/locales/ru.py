@@ -239,4 +239,10 @@ TEXTS: dict[str, str] = {
     "reason_video_not_found": "Такого видео нет, или его удалили.",
     "reason_not_youtube_link": "Это ссылка не на видео YouTube.",
     "reason_youtube_unreachable": "Не получилось связаться с YouTube.",
+    "reason_generation_interrupted": "Задание несколько раз прерывалось на нашей стороне.",
+    "reason_content_refused": (
+        "Модель отклонила запрос по своим правилам о контенте. Попробуй описать иначе."
+    ),
+    "reason_provider_failed": "У модели изображений возникла проблема.",
+    "reason_provider_timeout": "Модель изображений отвечала слишком долго.",
 }

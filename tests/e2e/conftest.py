@@ -4,9 +4,10 @@ Tests act as Telegram users and check what they receive and what the database ho
 
 from __future__ import annotations
 
+import asyncio
 import io
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from PIL import Image, ImageDraw
@@ -15,15 +16,19 @@ from telegram.ext import Application
 from bot.settings import Settings
 from bot.telegram_app import build_application, start_polling, stop_bot
 from bot.wiring import build_services
+from bot.workers import build_worker
 from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
 from services.container import Services
 from services.db import Database
+from services.jobs import GenerationWorker, WorkerOptions
 from services.youtube import YouTubeClient
 from tests.standins.youtube import StandInVideo, YouTubeStandIn, jpeg
 
 BOT_USERNAME = "thumbs_test_bot"
+# Short leases and quick polling, so tests of crashed workers don't wait long.
+WORKER_OPTIONS = WorkerOptions(concurrency=16, lease_seconds=5, poll_seconds=0.2)
 PUBLIC_VIDEO = "dQw4w9WgXcQ"
 STYLE_VIDEO = "9bZkp7q5F4k"
 PRIVATE_VIDEO = "PRIVATEvid1"
@@ -38,13 +43,19 @@ class RunningBot:
         self.api_url = api_url
         self.services = services
         self.application: Application | None = None  # type: ignore[type-arg]
+        self.worker: GenerationWorker | None = None
 
     async def start(self) -> None:
         application = build_application(self.token, self.api_url, self.services)
         await start_polling(application)
+        self.worker = build_worker(application, self.services, WORKER_OPTIONS)
+        self.worker.start()
         self.application = application
 
     async def stop(self) -> None:
+        if self.worker is not None:
+            await self.worker.stop()
+            self.worker = None
         if self.application is not None:
             await stop_bot(self.application)
             self.application = None
@@ -152,3 +163,13 @@ def face_photo(size: int = 640, seed: int = 0) -> bytes:
 def image_size(data: bytes) -> tuple[int, int]:
     with Image.open(io.BytesIO(data)) as image:
         return image.size
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
+    """Waits until an asynchronous condition holds (the bot finishes its bookkeeping
+    right after the message a test waited for)."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)

@@ -1,0 +1,25 @@
+"""The generation worker of this process, reporting to Telegram through the bot."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from bot.settings import Settings
+from handlers.delivery import TelegramReporter
+from services.container import Services
+from services.jobs import GenerationWorker, WorkerOptions
+
+
+def worker_options(settings: Settings) -> WorkerOptions:
+    return WorkerOptions(
+        concurrency=settings.generation_workers, lease_seconds=settings.generation_lease_seconds
+    )
+
+
+def build_worker(
+    application: Application,  # type: ignore[type-arg]
+    services: Services,
+    options: WorkerOptions,
+) -> GenerationWorker:
+    reporter = TelegramReporter(application.bot, services.generations, services.catalog)
+    return GenerationWorker(services.db, services.generations, reporter, services.doorbell, options)

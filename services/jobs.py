@@ -1,0 +1,198 @@
+"""The generation worker: claims queued jobs from PostgreSQL and runs them, a bounded
+number at a time, in whichever bot process has room.
+
+A job is claimed with SKIP LOCKED under a lease that a heartbeat keeps renewing; if the
+process dies, the lease runs out and another worker (or this one after a restart) claims
+the job again. After `max_attempts` interrupted attempts the job is failed and refunded,
+once, and the user is told. Results are delivered through a `JobReporter` given by the bot;
+a result that was made but not delivered (a crash in between) is picked up by the
+delivery sweep, so every user hears back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from typing import Any, Protocol
+from uuid import UUID
+
+from services.db import Database
+from services.generation import Doorbell, GenerationService, Job, Outcome
+
+logger = logging.getLogger(__name__)
+
+
+class JobReporter(Protocol):
+    """Tells the user how their job is going; implemented by the Telegram layer."""
+
+    async def heartbeat(self, job: Job) -> None:
+        """Called every few seconds while the job runs (a chat action, say)."""
+        ...
+
+    async def progress(self, job: Job, fraction: float, stage: str) -> None: ...
+
+    async def deliver(self, job: Job, outcome: Outcome) -> None:
+        """Sends the result or the apology; raises if it could not reach the user."""
+        ...
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    concurrency: int = 8
+    lease_seconds: int = 60
+    max_attempts: int = 3
+    heartbeat_seconds: float = 4.0
+    poll_seconds: float = 1.0
+    delivery_grace_seconds: int = 30
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def _job(row: dict[str, Any]) -> Job:
+    return Job(
+        generation_id=row["id"],
+        profile_id=row["profile_id"],
+        mode=row["generation_type"],
+        input=row["input"],
+        chat_id=row["telegram_chat_id"],
+        status_message_id=row["status_message_id"],
+        language_code=row["language_code"],
+        attempts=row["attempts"],
+    )
+
+
+_WITH_LANGUAGE = (
+    "SELECT g.*, p.language_code FROM {source} g JOIN profiles p ON p.id = g.profile_id"
+)
+
+
+class GenerationWorker:
+    def __init__(
+        self,
+        db: Database,
+        generations: GenerationService,
+        reporter: JobReporter,
+        doorbell: Doorbell,
+        options: WorkerOptions | None = None,
+    ) -> None:
+        self._db = db
+        self._generations = generations
+        self._reporter = reporter
+        self._doorbell = doorbell
+        self.options = options or WorkerOptions()
+        self.worker_id = _worker_id()
+        self._running: set[asyncio.Task[None]] = set()
+        self._loop_task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._loop_task = asyncio.create_task(self._loop(), name="generation-worker")
+
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Stops claiming; lets running jobs finish for a while. Jobs still running after
+        that keep their lease until it runs out and are then claimed again elsewhere."""
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop_task
+        if self._running:
+            _, pending = await asyncio.wait(self._running, timeout=grace_seconds)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self._reap()
+                await self._claim_and_start()
+                await self._sweep_deliveries()
+            except Exception:
+                logger.exception("generation worker loop failed; retrying")
+            await self._doorbell.wait(self.options.poll_seconds)
+
+    async def _claim_and_start(self) -> None:
+        room = self.options.concurrency - len(self._running)
+        if room <= 0:
+            return
+        rows = await self._db.fetch_all(
+            _WITH_LANGUAGE.format(source="claim_generations(%s, %s, %s, %s)"),
+            [self.worker_id, self.options.lease_seconds, room, self.options.max_attempts],
+        )
+        for row in rows:
+            job = _job(row)
+            task = asyncio.create_task(self._process(job), name=f"job-{job.generation_id}")
+            self._running.add(task)
+            task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._doorbell.ring()  # room for another job
+
+    async def _process(self, job: Job) -> None:
+        heartbeat = asyncio.create_task(self._keep_alive(job))
+        try:
+            await self._generations.execute(job, lambda f, s: self._reporter.progress(job, f, s))
+        finally:
+            heartbeat.cancel()
+        await self._deliver(job)
+
+    async def _keep_alive(self, job: Job) -> None:
+        while True:
+            with contextlib.suppress(Exception):
+                await self._reporter.heartbeat(job)
+            await asyncio.sleep(self.options.heartbeat_seconds)
+            kept = await self._db.fetch_value(
+                "SELECT renew_generation_lease(%s, %s, %s)",
+                [job.generation_id, self.worker_id, self.options.lease_seconds],
+            )
+            if not kept:
+                logger.warning("lost the lease of generation %s", job.generation_id)
+                return
+
+    async def _deliver(self, job: Job) -> None:
+        """Sends the outcome once; a failure leaves it for the delivery sweep to retry."""
+        try:
+            outcome = await self._generations.outcome_of(job.generation_id)
+            await self._reporter.deliver(job, outcome)
+        except Exception:
+            logger.exception("could not deliver generation %s; will retry", job.generation_id)
+            return
+        await self._db.execute(
+            "UPDATE generations SET delivered_at = now() WHERE id = %s", [job.generation_id]
+        )
+
+    async def _reap(self) -> None:
+        """Refunds jobs whose workers died too often; their users hear it from the sweep."""
+        rows = await self._db.fetch_all(
+            "SELECT reap_generations(%s) AS id", [self.options.max_attempts]
+        )
+        for row in rows:
+            logger.warning("generation %s was interrupted too often; refunded", row["id"])
+            job = await self._load(row["id"])
+            if job is not None:
+                await self._deliver(job)
+
+    async def _sweep_deliveries(self) -> None:
+        rows = await self._db.fetch_all(
+            _WITH_LANGUAGE.format(source="claim_deliveries(%s, %s, %s)"),
+            [
+                self.options.lease_seconds,
+                self.options.concurrency,
+                self.options.delivery_grace_seconds,
+            ],
+        )
+        for row in rows:
+            await self._deliver(_job(row))
+
+    async def _load(self, generation_id: UUID) -> Job | None:
+        row = await self._db.fetch_one(
+            _WITH_LANGUAGE.format(source="generations") + " WHERE g.id = %s", [generation_id]
+        )
+        return _job(row) if row is not None else None
