@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from supabase import AsyncClient, AsyncClientOptions, acreate_client
 
 from bot.settings import Settings
@@ -13,11 +15,12 @@ from services.credits import CreditService
 from services.db import Database
 from services.drafts import DraftService
 from services.faces import FaceService
-from services.generation import GenerationService, VideoLookup
+from services.generation import Doorbell, GenerationService, VideoLookup
 from services.generators.base import Generator
 from services.generators.local_renderer import LocalRenderer
 from services.referrals import ReferralService
-from services.storage import LocalStorage
+from services.storage import LocalStorage, Storage, load_signing_key
+from services.supabase_storage import SupabaseStorage
 from services.youtube import YouTubeClient
 
 
@@ -39,6 +42,21 @@ async def build_auth_users(settings: Settings, db: Database) -> AuthUsers:
     return LocalAuthUsers(db)
 
 
+async def build_storage(settings: Settings) -> Storage:
+    """Supabase Storage (private buckets, made if missing) when Supabase is configured;
+    otherwise files under DATA_DIR whose signed links the bot's web server serves."""
+    if settings.supabase_enabled:
+        storage = SupabaseStorage(await supabase_client(settings))
+        await storage.ensure_buckets()
+        return storage
+    signing_key = await asyncio.to_thread(load_signing_key, settings.data_dir)
+    return LocalStorage(
+        settings.data_dir / "files",
+        signing_key=signing_key,
+        public_base_url=settings.public_url or f"http://127.0.0.1:{settings.port}",
+    )
+
+
 async def build_services(
     settings: Settings,
     db: Database,
@@ -48,12 +66,13 @@ async def build_services(
 ) -> Services:
     """Everything the handlers use. Tests pass their own generator or video lookup to
     point them at loopback stand-ins; the bot uses the configured ones."""
-    storage = LocalStorage(settings.data_dir / "files")
+    storage = await build_storage(settings)
     credits = CreditService(db)
     faces = FaceService(db, storage)
     videos = videos or YouTubeClient()
+    doorbell = Doorbell()
     generations = GenerationService(
-        db, credits, faces, storage, generator or LocalRenderer(), videos
+        db, credits, faces, storage, generator or LocalRenderer(), videos, doorbell
     )
     return Services(
         db=db,
@@ -65,4 +84,6 @@ async def build_services(
         drafts=DraftService(db),
         generations=generations,
         videos=videos,
+        doorbell=doorbell,
+        storage=storage,
     )
