@@ -1,0 +1,399 @@
+"""The Generator that has Replicate models paint the picture.
+
+One generation: read the mode's model and template (sql/007), upload the pictures, create a
+prediction (retrying Replicate's 429s, which the library does not retry for POSTs), wait for
+it by polling or by webhook, download the image, then finish it like every thumbnail
+(postprocess: 1280x720, the headline drawn by code, a JPEG of at most 2 MB).
+
+Whatever stops the wait early (the timeout, the task being cancelled, an error) cancels the
+prediction at Replicate too, best effort, so nobody pays for a picture no one will see.
+The API token is never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import email.utils
+import logging
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import replicate
+from replicate.exceptions import ReplicateError
+from replicate.helpers import async_encode_json
+from replicate.prediction import Prediction
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from services.generators.base import GenerationFailed, GenerationRequest, ProgressCallback
+from services.generators.postprocess import (
+    finish_thumbnail,
+    overlay_headline_text,
+    text_side,
+)
+from services.generators.replicate_models import ModelSpec, ReplicateModels, text_sources
+from services.generators.replicate_webhook import PredictionWaiter
+
+logger = logging.getLogger(__name__)
+
+TERMINAL = frozenset({"succeeded", "failed", "canceled"})
+_REFUSAL = re.compile(
+    r"nsfw|safety|sensitive|flagged|content[ _-]?polic|moderation|inappropriate|\bE005\b",
+    re.IGNORECASE,
+)
+_FATAL_STATUSES = frozenset({400, 401, 402, 403, 404, 422})
+_MAX_POLL_FAILURES = 5
+
+
+@dataclass(frozen=True)
+class ReplicateOptions:
+    """How long to wait and how to learn that a prediction is done."""
+
+    timeout: float = 180.0  # from upload to a finished prediction
+    poll_interval: float = 1.0
+    webhook_url: str | None = None  # set: Replicate posts "completed" there
+    webhook_poll_interval: float = 10.0  # the fallback poll while a webhook is expected
+    create_attempts: int = 5  # tries of a create (or upload) that Replicate throttles
+    backoff: float = 1.0  # first wait after a 429 without Retry-After, then doubling
+    max_backoff: float = 60.0
+    download_timeout: float = 60.0
+    max_download_bytes: int = 20 * 1024 * 1024
+    cancel_timeout: float = 10.0
+
+
+class Throttled(ReplicateError):
+    """A 429 with the wait Replicate asked for (the library's ReplicateError drops headers)."""
+
+    def __init__(self, retry_after: float | None, detail: str | None) -> None:
+        super().__init__(title="Too Many Requests", status=429, detail=detail)
+        self.retry_after = retry_after
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+async def _raise_throttled(response: httpx.Response) -> None:
+    """An httpx response hook: a 429 becomes Throttled, carrying its Retry-After."""
+    if response.status_code != 429:
+        return
+    await response.aread()
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    raise Throttled(parse_retry_after(response.headers.get("retry-after")), detail)
+
+
+def retry_delay(attempt: int, error: BaseException | None, base: float, cap: float) -> float:
+    """Seconds before retry number `attempt` (1-based): exponential with jitter, but never
+    sooner than the Retry-After Replicate sent, and never more than `cap`."""
+    exponential = base * 2 ** (attempt - 1)
+    exponential += random.uniform(0, exponential / 4)
+    asked = error.retry_after if isinstance(error, Throttled) else None
+    return min(max(exponential, asked or 0.0), cap)
+
+
+def _is_throttled(error: BaseException) -> bool:
+    return isinstance(error, ReplicateError) and error.status == 429
+
+
+class _Progress:
+    """Forwards progress only when it moves, and never backwards."""
+
+    def __init__(self, callback: ProgressCallback) -> None:
+        self._callback = callback
+        self._last: tuple[float, str] = (-1.0, "")
+
+    async def __call__(self, fraction: float, stage: str) -> None:
+        fraction = max(fraction, self._last[0])
+        if (round(fraction, 2), stage) == (round(self._last[0], 2), self._last[1]):
+            return
+        self._last = (fraction, stage)
+        await self._callback(fraction, stage)
+
+    async def prediction(self, prediction: Prediction) -> None:
+        if prediction.status == "starting":
+            await self(0.15, "starting")
+        elif prediction.status == "processing":
+            done = prediction.progress.percentage if prediction.progress else 0.0
+            await self(0.2 + 0.6 * min(max(done, 0.0), 1.0), "processing")
+
+
+@dataclass
+class _Started:
+    """The prediction this generation created, if it got that far."""
+
+    prediction: Prediction | None = None
+
+    @property
+    def running(self) -> Prediction | None:
+        prediction = self.prediction
+        return prediction if prediction and prediction.status not in TERMINAL else None
+
+
+class ReplicateGenerator:
+    """Makes thumbnails with the Replicate models configured per mode in the database.
+
+    Installs a response hook on the client's async HTTP client that raises `Throttled` (a
+    ReplicateError with status 429) for 429 answers, so their Retry-After is honoured."""
+
+    def __init__(
+        self,
+        client: replicate.Client,
+        models: ReplicateModels,
+        options: ReplicateOptions | None = None,
+        waiter: PredictionWaiter | None = None,
+    ) -> None:
+        self._client = client
+        self._models = models
+        self._options = options or ReplicateOptions()
+        if self._options.webhook_url and waiter is None:
+            raise ValueError("a webhook_url needs the PredictionWaiter its webhook resolves")
+        self._waiter = waiter if self._options.webhook_url else None
+        self._cancels: set[asyncio.Task[None]] = set()
+        _install_throttle_hook(client)
+
+    async def generate(self, request: GenerationRequest, progress: ProgressCallback) -> bytes:
+        """JPEG bytes of a 1280x720 thumbnail, or GenerationFailed with the reason's key."""
+        report = _Progress(progress)
+        spec = await self._models.spec(request.mode)
+        await report(0.05, "preparing")
+        payload = await self._models.build_input(spec, request)
+        prediction = await self._predict(spec, payload, report)
+        await report(0.85, "downloading")
+        picture = await self._download(prediction.output)
+        await report(0.95, "finishing")
+        headline = overlay_headline_text(text_sources(request)) if spec.output_text else None
+        return await asyncio.to_thread(
+            finish_thumbnail, picture, headline, text_side(request.variation), request.variation
+        )
+
+    async def _predict(
+        self, spec: ModelSpec, payload: dict[str, Any], report: _Progress
+    ) -> Prediction:
+        """The finished prediction; cancels it remotely if the wait ends any other way."""
+        started = _Started()
+        try:
+            async with asyncio.timeout(self._options.timeout):
+                encoded = await self._retrying(async_encode_json, payload, self._client)
+                started.prediction = await self._retrying(self._create, spec, encoded)
+                logger.info("prediction %s created on %s", started.prediction.id, spec.model)
+                await report(0.1, "created")
+                await self._wait(started.prediction, report)
+        except TimeoutError as error:
+            await self._cancel(started.running)
+            raise GenerationFailed(
+                f"{spec.model} gave no result within {self._options.timeout:g} s",
+                "provider_timeout",
+            ) from error
+        except (ReplicateError, httpx.HTTPError) as error:
+            await self._cancel(started.running)
+            raise _failure(error, spec) from error
+        except BaseException:
+            await self._cancel(started.running)
+            raise
+        finally:
+            if self._waiter is not None and started.prediction is not None:
+                self._waiter.forget(started.prediction.id)
+        return _succeeded(started.prediction, spec)
+
+    async def _retrying(self, call: Callable[..., Any], *args: Any) -> Any:
+        """`call(*args)`, retried with backoff while Replicate answers 429."""
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(_is_throttled),
+            stop=stop_after_attempt(self._options.create_attempts),
+            wait=self._retry_wait,
+            before_sleep=_log_throttle,
+            reraise=True,
+        )
+        return await retrying(call, *args)
+
+    def _retry_wait(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        options = self._options
+        return retry_delay(state.attempt_number, error, options.backoff, options.max_backoff)
+
+    async def _create(self, spec: ModelSpec, encoded: dict[str, Any]) -> Prediction:
+        params: dict[str, Any] = {}
+        if self._options.webhook_url:
+            params = {"webhook": self._options.webhook_url, "webhook_events_filter": ["completed"]}
+        if spec.version:
+            return await self._client.predictions.async_create(
+                version=spec.version, input=encoded, **params
+            )
+        return await self._client.models.predictions.async_create(
+            model=spec.name, input=encoded, **params
+        )
+
+    async def _wait(self, prediction: Prediction, report: _Progress) -> None:
+        """Until the prediction is finished: polls, or waits for its webhook with a slow poll
+        as the fallback. A few failed polls in a row are tolerated (a network blip)."""
+        failures = 0
+        await report.prediction(prediction)
+        while prediction.status not in TERMINAL:
+            if self._waiter is not None:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._options.webhook_poll_interval):
+                        await self._waiter.wait(prediction.id)
+            else:
+                await asyncio.sleep(self._options.poll_interval)
+            try:
+                await prediction.async_reload()
+            except (ReplicateError, httpx.TransportError) as error:
+                failures += 1
+                status = getattr(error, "status", None)
+                if status in _FATAL_STATUSES or failures >= _MAX_POLL_FAILURES:
+                    raise
+                logger.warning("polling prediction %s failed: %r", prediction.id, error)
+                continue
+            failures = 0
+            await report.prediction(prediction)
+
+    async def _cancel(self, prediction: Prediction | None) -> None:
+        """Cancels a running prediction at Replicate, best effort and bounded in time; the
+        request goes on in the background if this task is cancelled meanwhile."""
+        if prediction is None:
+            return
+        task = asyncio.create_task(self._send_cancel(prediction.id))
+        self._cancels.add(task)
+        task.add_done_callback(self._cancels.discard)
+        await asyncio.shield(task)
+
+    async def _send_cancel(self, prediction_id: str) -> None:
+        try:
+            async with asyncio.timeout(self._options.cancel_timeout):
+                await self._client.predictions.async_cancel(prediction_id)
+            logger.info("prediction %s canceled", prediction_id)
+        except (ReplicateError, httpx.HTTPError, TimeoutError) as error:
+            logger.warning("could not cancel prediction %s: %r", prediction_id, error)
+
+    async def _download(self, output: Any) -> bytes:
+        """The first image of the output, at most max_download_bytes, within the download
+        timeout. Sent without our API token: the file lives on a delivery host."""
+        url = first_output_url(output)
+        limit = self._options.max_download_bytes
+        if url.startswith("data:"):
+            return _decode_data_url(url, limit)
+        if not url.startswith(("https://", "http://")):
+            raise GenerationFailed(f"unexpected output location {url[:40]!r}", "provider_failed")
+        try:
+            async with asyncio.timeout(self._options.download_timeout):
+                return await _fetch(url, limit, httpx.Timeout(self._options.download_timeout))
+        except TimeoutError as error:
+            raise GenerationFailed("downloading the image timed out", "provider_timeout") from error
+        except httpx.HTTPError as error:
+            raise GenerationFailed(
+                f"downloading the image failed: {error!r}", "provider_failed"
+            ) from error
+
+
+def _install_throttle_hook(client: replicate.Client) -> None:
+    """Adds `_raise_throttled` to the client's async httpx client, once."""
+    http = client._async_client
+    hooks = http.event_hooks
+    responses = hooks.setdefault("response", [])
+    if _raise_throttled not in responses:
+        responses.append(_raise_throttled)
+    http.event_hooks = hooks
+
+
+def _log_throttle(state: RetryCallState) -> None:
+    wait = state.next_action.sleep if state.next_action else 0.0
+    logger.warning("Replicate throttled us (429); retry %d in %.1f s", state.attempt_number, wait)
+
+
+def _succeeded(prediction: Prediction | None, spec: ModelSpec) -> Prediction:
+    """The prediction if it succeeded; otherwise why not, as GenerationFailed."""
+    assert prediction is not None
+    if prediction.status == "succeeded":
+        return prediction
+    error = str(prediction.error or "")
+    if prediction.status == "failed" and _REFUSAL.search(error):
+        logger.info("prediction %s refused by %s: %s", prediction.id, spec.model, error)
+        raise GenerationFailed(f"{spec.model} refused the content: {error}", "content_refused")
+    logger.warning(
+        "prediction %s on %s ended %s: %s", prediction.id, spec.model, prediction.status, error
+    )
+    raise GenerationFailed(f"{spec.model} {prediction.status}: {error}", "provider_failed")
+
+
+def _failure(error: ReplicateError | httpx.HTTPError, spec: ModelSpec) -> GenerationFailed:
+    """An API or network error as GenerationFailed; a rejected token is logged loudly."""
+    status = getattr(error, "status", None)
+    if status in (401, 403):
+        logger.critical(
+            "Replicate rejected the API token (HTTP %s): check REPLICATE_API_TOKEN", status
+        )
+    elif status == 402:
+        logger.critical("Replicate refused to run %s: billing (HTTP 402)", spec.model)
+    elif status == 429:
+        logger.error("Replicate kept throttling %s; giving up", spec.model)
+    else:
+        logger.error("Replicate call for %s failed: %r", spec.model, error)
+    return GenerationFailed(f"Replicate call for {spec.model} failed: {error!r}", "provider_failed")
+
+
+def first_output_url(output: Any) -> str:
+    """The URL of the first image in an output: a URL, a list of URLs, or FileOutput objects
+    (anything with a `url`)."""
+    item = output
+    if isinstance(item, list | tuple):
+        item = next((entry for entry in item if entry), None)
+    url = getattr(item, "url", item)
+    if not isinstance(url, str) or not url:
+        raise GenerationFailed(f"the model returned no image: {output!r:.80}", "provider_failed")
+    return url
+
+
+def _decode_data_url(url: str, limit: int) -> bytes:
+    header, _, encoded = url.partition(",")
+    if ";base64" not in header or len(encoded) > limit * 4 // 3 + 4:
+        raise GenerationFailed("an unusable or oversized data URL output", "provider_failed")
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except ValueError as error:
+        raise GenerationFailed("an undecodable data URL output", "provider_failed") from error
+
+
+async def _fetch(url: str, limit: int, per_operation: httpx.Timeout) -> bytes:
+    """GET `url` into memory, refusing more than `limit` bytes."""
+    async with (
+        httpx.AsyncClient(timeout=per_operation, follow_redirects=True) as http,
+        http.stream("GET", url) as response,
+    ):
+        if response.status_code != 200:
+            raise GenerationFailed(
+                f"downloading the image answered HTTP {response.status_code}", "provider_failed"
+            )
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise GenerationFailed("the image is larger than allowed", "provider_failed")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise GenerationFailed("the image is larger than allowed", "provider_failed")
+            chunks.append(chunk)
+    return b"".join(chunks)
