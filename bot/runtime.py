@@ -16,8 +16,8 @@ from bot.files_route import local_files_route
 from bot.settings import Settings
 from bot.telegram_app import build_application, start_polling, stop_bot
 from bot.telegram_webhook import start_webhook, telegram_webhook_route, webhook_secret
-from bot.web import create_web_app, serving
-from bot.wiring import build_services
+from bot.web import create_web_app, provider_webhook_route, serving
+from bot.wiring import REPLICATE_WEBHOOK_PATH, build_services
 from bot.workers import build_worker, worker_options
 from sandbox.console import run_console
 from sandbox.server import SandboxServer
@@ -63,6 +63,10 @@ async def run(settings: Settings) -> None:
                     routes.append(local_files_route(services.storage))
                 if settings.public_url:
                     routes.append(telegram_webhook_route(application, webhook_secret(token)))
+                if services.generator_webhook is not None:
+                    routes.append(
+                        provider_webhook_route(REPLICATE_WEBHOOK_PATH, services.generator_webhook)
+                    )
                 async with serving(create_web_app(db, routes), settings.port):
                     if settings.public_url:
                         await start_webhook(application, settings.public_url)

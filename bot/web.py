@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from aiohttp import web
 
+from services.container import WebhookEndpoint
 from services.db import Database
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,16 @@ async def health(request: web.Request) -> web.Response:
         logger.exception("health check: database unreachable")
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
     return web.json_response({"status": "ok", "database": "ok"})
+
+
+def provider_webhook_route(path: str, endpoint: WebhookEndpoint) -> web.RouteDef:
+    """A provider's webhook: the endpoint gets the raw body (signatures are computed on
+    it) and decides the status."""
+
+    async def receive(request: web.Request) -> web.Response:
+        return web.Response(status=await endpoint(await request.read(), request.headers))
+
+    return web.post(path, receive)
 
 
 def create_web_app(db: Database, routes: Iterable[web.RouteDef] = ()) -> web.Application:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import replicate
 from supabase import AsyncClient, AsyncClientOptions, acreate_client
 
 from bot.settings import Settings
 from services.accounts import AccountService
 from services.auth_users import AuthUsers, LocalAuthUsers, SupabaseAuthUsers
 from services.catalog import CatalogService
-from services.container import Services
+from services.container import Services, WebhookEndpoint
 from services.credits import CreditService
 from services.db import Database
 from services.drafts import DraftService
@@ -18,6 +19,13 @@ from services.faces import FaceService
 from services.generation import Doorbell, GenerationService, VideoLookup
 from services.generators.base import Generator
 from services.generators.local_renderer import LocalRenderer
+from services.generators.replicate_generator import ReplicateGenerator, ReplicateOptions
+from services.generators.replicate_models import ReplicateModels
+from services.generators.replicate_webhook import (
+    PredictionWaiter,
+    ReplicateWebhookEndpoint,
+    WebhookSecret,
+)
 from services.referrals import ReferralService
 from services.storage import LocalStorage, Storage, load_signing_key
 from services.supabase_storage import SupabaseStorage
@@ -57,6 +65,26 @@ async def build_storage(settings: Settings) -> Storage:
     )
 
 
+REPLICATE_WEBHOOK_PATH = "/replicate/webhook"
+
+
+def build_generator(settings: Settings, db: Database) -> tuple[Generator, WebhookEndpoint | None]:
+    """Replicate when REPLICATE_API_TOKEN is set (with webhooks when PUBLIC_URL is set),
+    else the offline local renderer."""
+    if settings.replicate_api_token is None:
+        return LocalRenderer(), None
+    client = replicate.Client(
+        api_token=settings.replicate_api_token.get_secret_value(),
+        base_url=settings.replicate_base_url,
+    )
+    if not settings.public_url:
+        return ReplicateGenerator(client, ReplicateModels(db)), None
+    waiter = PredictionWaiter()
+    options = ReplicateOptions(webhook_url=f"{settings.public_url}{REPLICATE_WEBHOOK_PATH}")
+    endpoint = ReplicateWebhookEndpoint(WebhookSecret(client), waiter)
+    return ReplicateGenerator(client, ReplicateModels(db), options, waiter), endpoint
+
+
 async def build_services(
     settings: Settings,
     db: Database,
@@ -71,8 +99,9 @@ async def build_services(
     faces = FaceService(db, storage)
     videos = videos or YouTubeClient()
     doorbell = Doorbell()
+    configured, generator_webhook = build_generator(settings, db)
     generations = GenerationService(
-        db, credits, faces, storage, generator or LocalRenderer(), videos, doorbell
+        db, credits, faces, storage, generator or configured, videos, doorbell
     )
     return Services(
         db=db,
@@ -86,4 +115,5 @@ async def build_services(
         videos=videos,
         doorbell=doorbell,
         storage=storage,
+        generator_webhook=generator_webhook,
     )

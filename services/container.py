@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from services.accounts import AccountService
@@ -13,6 +14,9 @@ from services.faces import FaceService
 from services.generation import Doorbell, GenerationService, VideoLookup
 from services.referrals import ReferralService
 from services.storage import Storage
+
+# A provider webhook as the web server calls it: (raw body, headers) -> HTTP status.
+WebhookEndpoint = Callable[[bytes, Mapping[str, str]], Awaitable[int]]
 
 
 @dataclass(frozen=True)
@@ -28,3 +32,4 @@ class Services:
     videos: VideoLookup
     doorbell: Doorbell
     storage: Storage
+    generator_webhook: WebhookEndpoint | None = None

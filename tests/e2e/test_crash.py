@@ -1,0 +1,99 @@
+"""A bot process killed (SIGKILL) in the middle of a generation: the next process picks
+the job up when its lease runs out, finishes it on Replicate (the real library against
+the loopback stand-in), and delivers it. One charge, no refund, one delivered thumbnail."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from sandbox.server import SandboxServer
+from services.db import Database
+from services.migrations import apply_migrations
+from tests.conftest import ledger_sum
+from tests.e2e.conftest import containing, image_size, with_button, with_photo
+from tests.standins.replicate import ReplicateStandIn
+from tests.test_bot_process import free_port
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+async def start_bot_process(env: dict[str, str], workdir: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=workdir,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+async def test_a_killed_process_loses_neither_the_job_nor_the_credits(
+    sandbox: SandboxServer, create_database: Callable[[], str], tmp_path: Path
+):
+    conninfo = create_database()
+    await apply_migrations(conninfo)
+    replicate = ReplicateStandIn()
+    replicate.script.latency = 4.0
+    await replicate.start()
+    token = sandbox.register_bot("thumbs_crash_bot")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SUPABASE", "STRIPE"))},
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_URL": sandbox.url,
+        "DATABASE_URL": conninfo,
+        "DATA_DIR": str(tmp_path / "data"),
+        "PORT": str(free_port()),
+        "REPLICATE_API_TOKEN": replicate.token,
+        "REPLICATE_BASE_URL": replicate.url,
+        "GENERATION_LEASE_SECONDS": "5",
+    }
+    user = sandbox.user(4_800_001, first_name="Crash", bot=token)
+    first = await start_bot_process(env, tmp_path)
+    second = None
+    try:
+        await user.send_command("/start")
+        await user.wait_for_message(containing("Welcome"), timeout=60)
+        await user.send_command("/generate")
+        chooser = await user.wait_for_message(containing("What kind of thumbnail"))
+        await user.press(chooser, chooser.buttons[0]["callback_data"])
+        await user.wait_for_message(containing("Describe your video"))
+        await user.send_text("What happens when the server crashes")
+        order = await user.wait_for_message(with_button("Generate"))
+        await user.press(order, order.buttons[0]["callback_data"])
+        await asyncio.wait_for(replicate.first_created(), timeout=20)
+
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+        second = await start_bot_process(env, tmp_path)
+
+        delivered = await user.wait_for_message(with_photo, timeout=60)
+        assert image_size(user.file_bytes(delivered)) == (1280, 720)
+    finally:
+        for process in (first, second):
+            if process is not None and process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+                await process.wait()
+        await replicate.stop()
+
+    db = Database(conninfo)
+    await db.open()
+    try:
+        row = await db.fetch_one("SELECT id, profile_id, status, attempts FROM generations")
+        assert row is not None
+        assert (row["status"], row["attempts"]) == ("succeeded", 2)
+        reasons = await db.fetch_all(
+            "SELECT reason FROM credit_ledger WHERE reference = %s", [str(row["id"])]
+        )
+        assert [r["reason"] for r in reasons] == ["generation_charge"]
+        assert await ledger_sum(db, row["profile_id"]) == 40
+    finally:
+        await db.close()
+    assert len(replicate.creates) == 2
