@@ -19,6 +19,7 @@ from services.faces import FaceService
 from services.generation import Doorbell, GenerationService, VideoLookup
 from services.generators.base import Generator
 from services.generators.local_renderer import LocalRenderer
+from services.generators.prediction_log import PredictionLog
 from services.generators.replicate_generator import ReplicateGenerator, ReplicateOptions
 from services.generators.replicate_models import ReplicateModels
 from services.generators.replicate_webhook import (
@@ -77,12 +78,13 @@ def build_generator(settings: Settings, db: Database) -> tuple[Generator, Webhoo
         api_token=settings.replicate_api_token.get_secret_value(),
         base_url=settings.replicate_base_url,
     )
+    models, log = ReplicateModels(db), PredictionLog(db)
     if not settings.public_url:
-        return ReplicateGenerator(client, ReplicateModels(db)), None
+        return ReplicateGenerator(client, models, log=log), None
     waiter = PredictionWaiter()
     options = ReplicateOptions(webhook_url=f"{settings.public_url}{REPLICATE_WEBHOOK_PATH}")
     endpoint = ReplicateWebhookEndpoint(WebhookSecret(client), waiter)
-    return ReplicateGenerator(client, ReplicateModels(db), options, waiter), endpoint
+    return ReplicateGenerator(client, models, options, waiter, log), endpoint
 
 
 async def build_services(

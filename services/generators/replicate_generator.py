@@ -37,6 +37,7 @@ from services.generators.postprocess import (
     overlay_headline_text,
     text_side,
 )
+from services.generators.prediction_log import PredictionLog
 from services.generators.replicate_models import ModelSpec, ReplicateModels, text_sources
 from services.generators.replicate_webhook import PredictionWaiter
 
@@ -164,7 +165,9 @@ class ReplicateGenerator:
         models: ReplicateModels,
         options: ReplicateOptions | None = None,
         waiter: PredictionWaiter | None = None,
+        log: PredictionLog | None = None,
     ) -> None:
+        self._log = log
         self._client = client
         self._models = models
         self._options = options or ReplicateOptions()
@@ -179,8 +182,7 @@ class ReplicateGenerator:
         report = _Progress(progress)
         spec = await self._models.spec(request.mode)
         await report(0.05, "preparing")
-        payload = await self._models.build_input(spec, request)
-        prediction = await self._predict(spec, payload, report)
+        prediction = await self._predict(spec, request, report)
         await report(0.85, "downloading")
         picture = await self._download(prediction.output)
         await report(0.95, "finishing")
@@ -190,15 +192,20 @@ class ReplicateGenerator:
         )
 
     async def _predict(
-        self, spec: ModelSpec, payload: dict[str, Any], report: _Progress
+        self, spec: ModelSpec, request: GenerationRequest, report: _Progress
     ) -> Prediction:
         """The finished prediction; cancels it remotely if the wait ends any other way."""
         started = _Started()
         try:
             async with asyncio.timeout(self._options.timeout):
-                encoded = await self._retrying(async_encode_json, payload, self._client)
-                started.prediction = await self._retrying(self._create, spec, encoded)
-                logger.info("prediction %s created on %s", started.prediction.id, spec.model)
+                started.prediction = await self._resume(request)
+                if started.prediction is None:
+                    payload = await self._models.build_input(spec, request)
+                    encoded = await self._retrying(async_encode_json, payload, self._client)
+                    started.prediction = await self._retrying(self._create, spec, encoded)
+                    logger.info("prediction %s created on %s", started.prediction.id, spec.model)
+                    if self._log is not None:
+                        await self._log.record(request.generation_id, started.prediction.id)
                 await report(0.1, "created")
                 await self._wait(started.prediction, report)
         except TimeoutError as error:
@@ -217,6 +224,22 @@ class ReplicateGenerator:
             if self._waiter is not None and started.prediction is not None:
                 self._waiter.forget(started.prediction.id)
         return _succeeded(started.prediction, spec)
+
+    async def _resume(self, request: GenerationRequest) -> Prediction | None:
+        """The prediction an earlier attempt of this generation started (a worker that
+        died), if it is still running or succeeded; None means start a new one."""
+        previous = await self._log.previous(request.generation_id) if self._log else None
+        if previous is None:
+            return None
+        try:
+            prediction = await self._client.predictions.async_get(previous)
+        except (ReplicateError, httpx.HTTPError) as error:
+            logger.warning("cannot resume prediction %s: %r", previous, error)
+            return None
+        if prediction.status in ("failed", "canceled"):
+            return None
+        logger.info("resuming prediction %s (%s)", previous, prediction.status)
+        return prediction
 
     async def _retrying(self, call: Callable[..., Any], *args: Any) -> Any:
         """`call(*args)`, retried with backoff while Replicate answers 429."""

@@ -1,6 +1,7 @@
 """A bot process killed (SIGKILL) in the middle of a generation: the next process picks
-the job up when its lease runs out, finishes it on Replicate (the real library against
-the loopback stand-in), and delivers it. One charge, no refund, one delivered thumbnail."""
+the job up when its lease runs out, resumes the same Replicate prediction (the real
+library against the loopback stand-in), and delivers it. One charge, no refund, one
+prediction paid for, one delivered thumbnail."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
+
 from sandbox.server import SandboxServer
 from services.db import Database
 from services.migrations import apply_migrations
 from tests.conftest import ledger_sum
-from tests.e2e.conftest import containing, image_size, with_button, with_photo
+from tests.e2e.conftest import containing, eventually, image_size, with_button, with_photo
 from tests.standins.replicate import ReplicateStandIn
 from tests.test_bot_process import free_port
 
@@ -32,6 +35,14 @@ async def start_bot_process(env: dict[str, str], workdir: Path) -> asyncio.subpr
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
+
+
+async def prediction_recorded(conninfo: str) -> bool:
+    """The worker wrote down the prediction it started (what a successor resumes)."""
+    async with await psycopg.AsyncConnection.connect(conninfo) as conn:
+        cursor = await conn.execute("SELECT provider_job_id FROM generations")
+        row = await cursor.fetchone()
+    return row is not None and row[0] is not None
 
 
 async def test_a_killed_process_loses_neither_the_job_nor_the_credits(
@@ -69,6 +80,7 @@ async def test_a_killed_process_loses_neither_the_job_nor_the_credits(
         order = await user.wait_for_message(with_button("Generate"))
         await user.press(order, order.buttons[0]["callback_data"])
         await asyncio.wait_for(replicate.first_created(), timeout=20)
+        await eventually(lambda: prediction_recorded(conninfo), within=10)
 
         first.send_signal(signal.SIGKILL)
         await first.wait()
@@ -96,4 +108,4 @@ async def test_a_killed_process_loses_neither_the_job_nor_the_credits(
         assert await ledger_sum(db, row["profile_id"]) == 40
     finally:
         await db.close()
-    assert len(replicate.creates) == 2
+    assert len(replicate.creates) == 1, "the second process resumed the same prediction"
