@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     public_url: str | None = None
     port: int = 8080
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
-    generation_workers: int = Field(default=8, ge=1, le=256)
+    generation_workers: int = Field(default=32, ge=1, le=512)
     generation_lease_seconds: int = Field(default=60, ge=5, le=3600)
 
     @field_validator(

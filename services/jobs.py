@@ -43,7 +43,7 @@ class JobReporter(Protocol):
 
 @dataclass(frozen=True)
 class WorkerOptions:
-    concurrency: int = 8
+    concurrency: int = 32
     lease_seconds: int = 60
     max_attempts: int = 3
     heartbeat_seconds: float = 4.0
@@ -152,8 +152,8 @@ class GenerationWorker:
                 "SELECT renew_generation_lease(%s, %s, %s)",
                 [job.generation_id, self.worker_id, self.options.lease_seconds],
             )
-            if not kept:
-                logger.warning("lost the lease of generation %s", job.generation_id)
+            if not kept:  # finished meanwhile, or taken over after a stall
+                logger.info("lease of generation %s ended", job.generation_id)
                 return
 
     async def _deliver(self, job: Job) -> None:

@@ -52,6 +52,10 @@ class GenerationFailed(Exception):
         super().__init__(reason)
         self.user_message_key = user_message_key
 
+    def __reduce__(self) -> tuple[type[GenerationFailed], tuple[str, str]]:
+        """Keeps the key when the error crosses from a worker process (see cpu.py)."""
+        return GenerationFailed, (str(self), self.user_message_key)
+
 
 class Generator(Protocol):
     async def generate(self, request: GenerationRequest, progress: ProgressCallback) -> bytes:

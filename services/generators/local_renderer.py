@@ -8,7 +8,6 @@ and the event loop stays free.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import io
 import random
@@ -25,6 +24,7 @@ from services.generators.base import (
     ProgressCallback,
     VideoReference,
 )
+from services.generators.cpu import run_cpu_bound
 from services.generators.headline import FALLBACK, MAX_CHARS, Headline, pick_headline
 from services.generators.imaging import Box, decode_image
 from services.generators.palette import Palette, curated_palette, palette_from_image
@@ -128,11 +128,15 @@ class LocalRenderer:
         if spec is None:
             raise GenerationFailed(f"unknown mode {request.mode!r}")
         await progress(0.1, "preparing")
-        inputs = await asyncio.to_thread(_prepare, request, spec)
+        inputs = await run_cpu_bound(_prepare, request, spec)
         await progress(0.5, "rendering")
-        image = await asyncio.to_thread(render, request, inputs)
+        data = await run_cpu_bound(_render_jpeg, request, inputs)
         await progress(0.9, "finishing")
-        return await asyncio.to_thread(encode_jpeg, image)
+        return data
+
+
+def _render_jpeg(request: GenerationRequest, inputs: _Inputs) -> bytes:
+    return encode_jpeg(render(request, inputs))
 
 
 def _prepare(request: GenerationRequest, spec: ModeSpec) -> _Inputs:

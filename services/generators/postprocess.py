@@ -7,6 +7,7 @@ it is CPU-bound Pillow work: call it in a worker thread.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterable
 from typing import Literal
@@ -15,7 +16,7 @@ from PIL import Image, ImageOps
 
 from services.generators.base import THUMBNAIL_SIZE, GenerationFailed
 from services.generators.headline import FALLBACK, Headline, pick_headline
-from services.generators.imaging import Box, decode_image, paint
+from services.generators.imaging import Box, decode_image
 from services.generators.palette import BLACK, WHITE, YELLOW, Palette
 from services.generators.render_text import (
     PreparedHeadline,
@@ -73,9 +74,9 @@ def finish_thumbnail(
 
 
 def fit_thumbnail(image: Image.Image) -> Image.Image:
-    """Scaled and centre-cropped to fill 1280x720 exactly (like CSS `object-fit: cover`),
-    with a sharp filter: this is the picture the user pays for."""
-    return ImageOps.fit(image.convert("RGB"), THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
+    """Scaled and centre-cropped to fill 1280x720 exactly (like CSS `object-fit: cover`).
+    Bicubic: as sharp as Lanczos at the near-1 scales models deliver, at half the cost."""
+    return ImageOps.fit(image.convert("RGB"), THUMBNAIL_SIZE, Image.Resampling.BICUBIC)
 
 
 def text_box(side: Side) -> Box:
@@ -90,15 +91,17 @@ def draw_overlay(
 ) -> None:
     """A soft dark scrim on `side`, then the headline over it, auto-fitted, outlined and
     shadowed by the local renderer's text drawing."""
-    paint(canvas, BLACK, _scrim(side), opacity=_SCRIM_OPACITY)
+    canvas.paste(BLACK, (0, 0), _scrim(side))
     style = TextStyle(align=side, boxed_emphasis=boxed)
     draw_headline(canvas, headline, text_box(side), OVERLAY_PALETTE, style)
 
 
+@functools.cache
 def _scrim(side: Side) -> Image.Image:
-    """An "L" mask, opaque at the `side` edge and fading to nothing across the frame."""
+    """An "L" mask, darkest at the `side` edge and fading to nothing across the frame, at
+    the scrim's opacity; the same for every thumbnail, so it is made once per process."""
     reach = WIDTH * _SCRIM_REACH
-    ramp = [round(255 * max(0.0, 1 - x / reach) ** 1.5) for x in range(WIDTH)]
+    ramp = [round(255 * _SCRIM_OPACITY * max(0.0, 1 - x / reach) ** 1.5) for x in range(WIDTH)]
     if side == "right":
         ramp.reverse()
     row = Image.new("L", (WIDTH, 1))
@@ -111,9 +114,7 @@ def encode_jpeg(image: Image.Image, max_bytes: int = MAX_JPEG_BYTES) -> bytes:
     while the quality is high (crisp red text)."""
     for quality in _QUALITIES:
         buffer = io.BytesIO()
-        image.save(
-            buffer, "JPEG", quality=quality, subsampling=0 if quality >= 80 else 2, optimize=True
-        )
+        image.save(buffer, "JPEG", quality=quality, subsampling=0 if quality >= 80 else 2)
         if buffer.tell() <= max_bytes:
             return buffer.getvalue()
     raise GenerationFailed(f"the thumbnail does not fit in a JPEG of {max_bytes} bytes")

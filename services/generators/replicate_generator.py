@@ -32,6 +32,7 @@ from replicate.prediction import Prediction
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from services.generators.base import GenerationFailed, GenerationRequest, ProgressCallback
+from services.generators.cpu import run_cpu_bound
 from services.generators.postprocess import (
     finish_thumbnail,
     overlay_headline_text,
@@ -175,6 +176,7 @@ class ReplicateGenerator:
             raise ValueError("a webhook_url needs the PredictionWaiter its webhook resolves")
         self._waiter = waiter if self._options.webhook_url else None
         self._cancels: set[asyncio.Task[None]] = set()
+        self._download_client: httpx.AsyncClient | None = None
         _install_throttle_hook(client)
 
     async def generate(self, request: GenerationRequest, progress: ProgressCallback) -> bytes:
@@ -187,7 +189,7 @@ class ReplicateGenerator:
         picture = await self._download(prediction.output)
         await report(0.95, "finishing")
         headline = overlay_headline_text(text_sources(request)) if spec.output_text else None
-        return await asyncio.to_thread(
+        return await run_cpu_bound(
             finish_thumbnail, picture, headline, text_side(request.variation), request.variation
         )
 
@@ -276,9 +278,13 @@ class ReplicateGenerator:
         await report.prediction(prediction)
         while prediction.status not in TERMINAL:
             if self._waiter is not None:
+                payload = None
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self._options.webhook_poll_interval):
-                        await self._waiter.wait(prediction.id)
+                        payload = await self._waiter.wait(prediction.id)
+                if payload is not None and payload.get("status") in TERMINAL:
+                    _apply_webhook(prediction, payload)  # signed by Replicate: no GET needed
+                    break
             else:
                 await asyncio.sleep(self._options.poll_interval)
             try:
@@ -311,6 +317,14 @@ class ReplicateGenerator:
         except (ReplicateError, httpx.HTTPError, TimeoutError) as error:
             logger.warning("could not cancel prediction %s: %r", prediction_id, error)
 
+    def _downloads(self) -> httpx.AsyncClient:
+        """One client for all output downloads (connection reuse), without our token."""
+        if self._download_client is None:
+            self._download_client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self._options.download_timeout), follow_redirects=True
+            )
+        return self._download_client
+
     async def _download(self, output: Any) -> bytes:
         """The first image of the output, at most max_download_bytes, within the download
         timeout. Sent without our API token: the file lives on a delivery host."""
@@ -322,13 +336,20 @@ class ReplicateGenerator:
             raise GenerationFailed(f"unexpected output location {url[:40]!r}", "provider_failed")
         try:
             async with asyncio.timeout(self._options.download_timeout):
-                return await _fetch(url, limit, httpx.Timeout(self._options.download_timeout))
+                return await _fetch(self._downloads(), url, limit)
         except TimeoutError as error:
             raise GenerationFailed("downloading the image timed out", "provider_timeout") from error
         except httpx.HTTPError as error:
             raise GenerationFailed(
                 f"downloading the image failed: {error!r}", "provider_failed"
             ) from error
+
+
+def _apply_webhook(prediction: Prediction, payload: dict[str, Any]) -> None:
+    """Takes the finished state from a verified webhook payload."""
+    for field_name in ("status", "output", "error", "logs", "metrics", "completed_at"):
+        if field_name in payload:
+            setattr(prediction, field_name, payload[field_name])
 
 
 def _install_throttle_hook(client: replicate.Client) -> None:
@@ -399,12 +420,9 @@ def _decode_data_url(url: str, limit: int) -> bytes:
         raise GenerationFailed("an undecodable data URL output", "provider_failed") from error
 
 
-async def _fetch(url: str, limit: int, per_operation: httpx.Timeout) -> bytes:
+async def _fetch(http: httpx.AsyncClient, url: str, limit: int) -> bytes:
     """GET `url` into memory, refusing more than `limit` bytes."""
-    async with (
-        httpx.AsyncClient(timeout=per_operation, follow_redirects=True) as http,
-        http.stream("GET", url) as response,
-    ):
+    async with http.stream("GET", url) as response:
         if response.status_code != 200:
             raise GenerationFailed(
                 f"downloading the image answered HTTP {response.status_code}", "provider_failed"

@@ -411,3 +411,18 @@ class ReplicateStandIn(LoopbackServer):
         if size not in self._images:
             self._images[size] = await asyncio.to_thread(output_image, size)
         return web.Response(body=self._images[size], content_type="image/jpeg")
+
+
+async def _serve_forever(port: int, latency: float) -> None:
+    """Runs the stand-in on its own, so a benchmark can keep it out of the measured process."""
+    standin = ReplicateStandIn()
+    standin.script.latency = latency
+    await standin.start_on(port)
+    print(standin.url, flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    import sys
+
+    asyncio.run(_serve_forever(int(sys.argv[1]), float(sys.argv[2])))
