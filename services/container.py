@@ -12,8 +12,11 @@ from services.db import Database
 from services.drafts import DraftService
 from services.faces import FaceService
 from services.generation import Doorbell, GenerationService, VideoLookup
+from services.payments import PaymentService
 from services.referrals import ReferralService
 from services.storage import Storage
+from services.stripe_billing import StripeBilling
+from services.subscriptions import SubscriptionService
 
 # A provider webhook as the web server calls it: (raw body, headers) -> HTTP status.
 WebhookEndpoint = Callable[[bytes, Mapping[str, str]], Awaitable[int]]
@@ -32,4 +35,8 @@ class Services:
     videos: VideoLookup
     doorbell: Doorbell
     storage: Storage
+    payments: PaymentService
+    subscriptions: SubscriptionService
     generator_webhook: WebhookEndpoint | None = None
+    stripe: StripeBilling | None = None  # None: Stripe is not configured (Stars only)
+    admin_ids: frozenset[int] = frozenset()  # Telegram ids allowed the admin commands

@@ -1,4 +1,4 @@
-"""Domain errors, one per SQLSTATE raised by the money-moving SQL functions (sql/002).
+"""Domain errors, one per SQLSTATE raised by the money-moving SQL functions (sql/002, sql/008).
 
 The database decides; these classes carry its decision to the handlers, which turn each
 one into a friendly message. `from_sqlstate` is the single mapping between the two.
@@ -52,6 +52,10 @@ class AccountConflict(DomainError):
     sqlstate = "TB008"
 
 
+class PaymentNotFound(DomainError):
+    sqlstate = "TB009"
+
+
 class InputRejected(Exception):
     """User input the bot cannot use; `key` names the catalog message that explains why
     and `params` fill it in."""
@@ -73,6 +77,7 @@ _BY_SQLSTATE: dict[str, type[DomainError]] = {
         InvalidArgument,
         ProfileBanned,
         AccountConflict,
+        PaymentNotFound,
     )
 }
 

@@ -1,0 +1,281 @@
+"""Credit packs, the payments they become, and refunds.
+
+Buying and refunding are one SQL function call each (sql/008), so a provider's payment
+is credited at most once and a refund takes back at most what is left. This module also
+owns the Telegram Stars invoice payload and the pre-checkout decision, and the notices
+that tell a user about money that moved outside their chat (Stripe, refunds, lapses).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Protocol
+from uuid import UUID
+
+from psycopg.types.json import Jsonb
+
+from services.credits import PaymentProvider
+from services.db import Database, Row
+
+STARS_CURRENCY = "XTR"
+MAX_PAYLOAD_BYTES = 128  # Telegram's limit on an invoice payload
+_PRODUCT_ID = re.compile(r"[a-z][a-z0-9_]{0,31}")
+
+
+class ProductKind(StrEnum):
+    PACK = "pack"
+    SUBSCRIPTION = "sub"
+
+
+@dataclass(frozen=True)
+class InvoicePayload:
+    """What a Stars invoice sells and to whom, in the payload Telegram hands back."""
+
+    kind: ProductKind
+    product_id: str
+    profile_id: UUID
+
+    def encode(self) -> str:
+        text = f"{self.kind.value}:{self.product_id}:{self.profile_id.hex}"
+        assert len(text.encode()) <= MAX_PAYLOAD_BYTES
+        return text
+
+    @classmethod
+    def parse(cls, text: str | None) -> InvoicePayload | None:
+        """None for anything this bot did not write."""
+        parts = (text or "").split(":")
+        if len(parts) != 3 or not _PRODUCT_ID.fullmatch(parts[1]):
+            return None
+        try:
+            return cls(ProductKind(parts[0]), parts[1], UUID(hex=parts[2]))
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class CreditPack:
+    id: str
+    credits: int
+    bonus_credits: int
+    price_stars: int
+    stripe_price_cents: int
+    stripe_currency: str
+    active: bool
+
+    @property
+    def total_credits(self) -> int:
+        return self.credits + self.bonus_credits
+
+
+class CheckoutRefusal(StrEnum):
+    """Why a pre-checkout query is answered "no"; each has a catalog text."""
+
+    UNKNOWN_PRODUCT = "unknown_product"
+    PRICE_CHANGED = "price_changed"
+    BANNED = "banned"
+    WRONG_ACCOUNT = "wrong_account"
+    ALREADY_SUBSCRIBED = "already_subscribed"
+
+
+@dataclass(frozen=True)
+class Purchase:
+    payment_id: UUID
+    credited: bool  # False: this payment was credited before; nothing moved
+    balance: int
+    credits: int
+
+
+@dataclass(frozen=True)
+class Payment:
+    id: UUID
+    profile_id: UUID
+    provider: PaymentProvider
+    provider_payment_id: str
+    amount: Decimal
+    currency: str | None
+    kind: str
+    credits_added: int
+    subscription_id: UUID | None
+    refunded_at: datetime | None
+    details: dict[str, Any]
+
+    @classmethod
+    def from_row(cls, row: Row) -> Payment:
+        fields = {name: row[name] for name in cls.__dataclass_fields__}
+        fields["provider"] = PaymentProvider(row["provider"])
+        return cls(**fields)
+
+
+@dataclass(frozen=True)
+class PaymentRefund:
+    payment_id: UUID
+    profile_id: UUID
+    credits_added: int
+    taken: int
+    shortfall: int  # credits already spent, which could not be taken back
+    balance: int
+    already: bool  # True: refunded before; nothing moved this time
+
+
+class PaymentEvent(StrEnum):
+    PACK_CREDITED = "pack_credited"
+    SUBSCRIPTION_STARTED = "subscription_started"
+    SUBSCRIPTION_RENEWED = "subscription_renewed"
+    REFUNDED = "refunded"
+    SUBSCRIPTION_ENDED = "subscription_ended"
+
+
+@dataclass(frozen=True)
+class PaymentNotice:
+    """Something the user should hear about their money."""
+
+    profile_id: UUID
+    event: PaymentEvent
+    credits: int = 0
+    balance: int = 0
+    shortfall: int = 0
+    until: datetime | None = None
+
+
+class PaymentNotifier(Protocol):
+    """Given by bot/ to services that must reach a chat (they never import telegram)."""
+
+    async def __call__(self, notice: PaymentNotice) -> None: ...
+
+
+_PACK_COLUMNS = ", ".join(CreditPack.__dataclass_fields__)
+_PAYMENT_COLUMNS = ", ".join(Payment.__dataclass_fields__)
+
+
+class PaymentService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def packs(self) -> list[CreditPack]:
+        """The packs on sale, in catalogue order."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_PACK_COLUMNS} FROM credit_packs WHERE active ORDER BY sort, credits"
+        )
+        return [CreditPack(**row) for row in rows]
+
+    async def pack(self, pack_id: str) -> CreditPack | None:
+        """A pack by id, on sale or not (a paid invoice of a withdrawn pack still counts)."""
+        row = await self._db.fetch_one(
+            f"SELECT {_PACK_COLUMNS} FROM credit_packs WHERE id = %s", [pack_id]
+        )
+        return CreditPack(**row) if row else None
+
+    async def stars_checkout_refusal(
+        self, payload: str, telegram_id: int, currency: str, total_amount: int
+    ) -> CheckoutRefusal | None:
+        """The pre-checkout decision: None to accept. Telegram waits at most 10 s for
+        it, so it is a couple of indexed reads and nothing else."""
+        parsed = InvoicePayload.parse(payload)
+        if parsed is None:
+            return CheckoutRefusal.UNKNOWN_PRODUCT
+        table = "credit_packs" if parsed.kind is ProductKind.PACK else "subscription_plans"
+        row = await self._db.fetch_one(
+            f"""
+            SELECT p.telegram_id, p.is_banned,
+                   (SELECT x.price_stars FROM {table} x WHERE x.id = %s AND x.active) AS price,
+                   EXISTS (SELECT 1 FROM subscriptions s
+                            WHERE s.profile_id = p.id AND s.plan_name = %s AND s.is_active)
+                   AS subscribed
+              FROM profiles p WHERE p.id = %s
+            """,
+            [parsed.product_id, parsed.product_id, parsed.profile_id],
+        )
+        if row is None or row["telegram_id"] != telegram_id:
+            return CheckoutRefusal.WRONG_ACCOUNT
+        if row["is_banned"]:
+            return CheckoutRefusal.BANNED
+        if row["price"] is None:
+            return CheckoutRefusal.UNKNOWN_PRODUCT
+        if currency != STARS_CURRENCY or total_amount != row["price"]:
+            return CheckoutRefusal.PRICE_CHANGED
+        if parsed.kind is ProductKind.SUBSCRIPTION and row["subscribed"]:
+            return CheckoutRefusal.ALREADY_SUBSCRIBED
+        return None
+
+    async def purchase_pack(
+        self,
+        profile_id: UUID,
+        pack_id: str,
+        provider: PaymentProvider,
+        provider_payment_id: str,
+        amount: Decimal | int,
+        currency: str,
+        details: dict[str, Any] | None = None,
+    ) -> Purchase:
+        """Credits the pack's credits and bonus, at most once per provider payment id."""
+        row = await self._db.fetch_one(
+            "SELECT * FROM purchase_pack(%s, %s, %s, %s, %s, %s, %s)",
+            [
+                profile_id,
+                pack_id,
+                provider.value,
+                provider_payment_id,
+                Decimal(amount),
+                currency,
+                Jsonb(details or {}),
+            ],
+        )
+        assert row is not None
+        return Purchase(row["payment_id"], row["credited"], row["balance"], row["credits_added"])
+
+    async def find(self, reference: str) -> Payment | None:
+        """A payment by our id, a provider's payment id (a Telegram charge id, a Stripe
+        session or invoice id) or a Stripe payment intent: what an admin may paste."""
+        reference = reference.strip()
+        try:
+            by_id: UUID | None = UUID(reference)
+        except ValueError:
+            by_id = None
+        row = await self._db.fetch_one(
+            f"""
+            SELECT {_PAYMENT_COLUMNS} FROM payments
+             WHERE id = %s OR provider_payment_id = %s OR details ->> 'payment_intent' = %s
+             ORDER BY created_at LIMIT 1
+            """,
+            [by_id, reference, reference],
+        )
+        return Payment.from_row(row) if row else None
+
+    async def find_by_provider_id(
+        self, provider: PaymentProvider, provider_payment_id: str
+    ) -> Payment | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_PAYMENT_COLUMNS} FROM payments"
+            " WHERE provider = %s AND provider_payment_id = %s",
+            [provider.value, provider_payment_id],
+        )
+        return Payment.from_row(row) if row else None
+
+    async def find_by_payment_intent(self, payment_intent: str) -> Payment | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_PAYMENT_COLUMNS} FROM payments"
+            " WHERE details ? 'payment_intent' AND details ->> 'payment_intent' = %s"
+            " AND provider = %s",
+            [payment_intent, PaymentProvider.STRIPE.value],
+        )
+        return Payment.from_row(row) if row else None
+
+    async def refund(self, payment_id: UUID, note: str | None = None) -> PaymentRefund:
+        """Takes the payment's credits back, once, never below a zero balance."""
+        row = await self._db.fetch_one("SELECT * FROM refund_payment(%s, %s)", [payment_id, note])
+        assert row is not None
+        return PaymentRefund(**row)
+
+    @staticmethod
+    def refund_notice(refund: PaymentRefund) -> PaymentNotice:
+        return PaymentNotice(
+            refund.profile_id,
+            PaymentEvent.REFUNDED,
+            credits=refund.taken,
+            balance=refund.balance,
+            shortfall=refund.shortfall,
+        )

@@ -1,0 +1,490 @@
+"""Stripe (only when STRIPE_* is configured): Checkout links for packs and the plan, and
+the webhook that turns Stripe's events into credits.
+
+Checkout sessions carry the profile twice (client_reference_id and metadata, which
+subscriptions copy to their invoices). Webhooks are verified on the raw body with the
+real `stripe` library (signature and a 300 s tolerance), deduplicated by event id in
+the database, and credited through the same SQL functions as Stars, keyed by Stripe's
+ids, so a redelivery or a second event about the same money never credits twice.
+
+Subscription periods are keyed by their invoice id: checkout.session.completed (which
+names the first invoice) and invoice.paid for that invoice credit the same period, and
+whichever arrives first wins.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import stripe
+
+from services.credits import PaymentProvider
+from services.db import Database
+from services.errors import DomainError
+from services.payments import (
+    PaymentEvent,
+    PaymentNotice,
+    PaymentNotifier,
+    PaymentService,
+)
+from services.subscriptions import DEFAULT_PLAN, PeriodPaid, SubscriptionService
+
+logger = logging.getLogger(__name__)
+
+STRIPE = PaymentProvider.STRIPE
+SIGNATURE_HEADER = "Stripe-Signature"
+TOLERANCE_SECONDS = 300
+EVENT_LEASE_SECONDS = 60
+# Currencies Stripe counts in whole units (no cents).
+ZERO_DECIMAL = frozenset(
+    {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga"}
+    | {"pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"}
+)
+ENDED_STATUSES = frozenset({"canceled", "incomplete_expired", "unpaid"})
+
+
+@dataclass(frozen=True)
+class StripeConfig:
+    secret_key: str
+    webhook_secret: str
+    api_base: str | None = None
+
+
+class InvalidStripeEvent(Exception):
+    """A webhook whose signature, timestamp or body does not check out."""
+
+
+class StripeUnavailable(Exception):
+    """Stripe refused or could not be reached, or the product is not on sale; the user
+    is asked to pay with Stars or try later."""
+
+
+@dataclass(frozen=True)
+class VerifiedEvent:
+    id: str
+    type: str
+    object: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Handled:
+    """What handling an event did: a line for the event log and the user notices."""
+
+    outcome: str
+    notices: tuple[PaymentNotice, ...] = ()
+
+
+def major_units(amount: int | None, currency: str | None) -> Decimal:
+    """Stripe amounts are in minor units (cents) except for zero-decimal currencies."""
+    value = Decimal(amount or 0)
+    return value if (currency or "").lower() in ZERO_DECIMAL else value / 100
+
+
+def _timestamp(value: Any) -> datetime | None:
+    return datetime.fromtimestamp(int(value), UTC) if value else None
+
+
+def _id_of(value: Any) -> str | None:
+    """An expandable field: an id string, or the expanded object."""
+    if isinstance(value, dict):
+        return value.get("id")
+    return value if isinstance(value, str) and value else None
+
+
+def _profile_id(*candidates: Any) -> UUID | None:
+    for candidate in candidates:
+        try:
+            return UUID(str(candidate))
+        except ValueError:
+            continue
+    return None
+
+
+class StripeBilling:
+    def __init__(
+        self,
+        config: StripeConfig,
+        db: Database,
+        payments: PaymentService,
+        subscriptions: SubscriptionService,
+    ) -> None:
+        self._config = config
+        self._db = db
+        self._payments = payments
+        self._subscriptions = subscriptions
+        self._client = stripe.StripeClient(
+            config.secret_key,
+            base_addresses={"api": config.api_base} if config.api_base else None,
+            max_network_retries=2,
+        )
+
+    # --- Checkout ---------------------------------------------------------------------
+
+    async def checkout_pack(
+        self, profile_id: UUID, telegram_id: int, pack_id: str, return_url: str
+    ) -> str:
+        """A Checkout link for one pack (the webhook credits it)."""
+        pack = await self._payments.pack(pack_id)
+        if pack is None or not pack.active:
+            raise StripeUnavailable(f"no credit pack {pack_id} on sale")
+        metadata = _metadata(profile_id, telegram_id, kind="pack", pack_id=pack.id)
+        price = _price(pack.stripe_currency, pack.stripe_price_cents, pack.total_credits)
+        return await self._checkout(
+            profile_id, return_url, "payment", metadata, price, payment_intent_data=metadata
+        )
+
+    async def checkout_subscription(
+        self, profile_id: UUID, telegram_id: int, return_url: str, plan_id: str = DEFAULT_PLAN
+    ) -> str:
+        """A Checkout link for the monthly plan; its invoices carry the profile too."""
+        plan = await self._subscriptions.plan(plan_id)
+        if plan is None or not plan.active:
+            raise StripeUnavailable(f"no subscription plan {plan_id} on sale")
+        metadata = _metadata(profile_id, telegram_id, kind="subscription", plan_id=plan.id)
+        price = _price(plan.stripe_currency, plan.stripe_price_cents, plan.credits, monthly=True)
+        return await self._checkout(
+            profile_id, return_url, "subscription", metadata, price, subscription_data=metadata
+        )
+
+    async def _checkout(
+        self,
+        profile_id: UUID,
+        return_url: str,
+        mode: str,
+        metadata: dict[str, str],
+        price: dict[str, Any],
+        **copies: dict[str, str],
+    ) -> str:
+        """`copies` names the objects the session creates that carry the metadata too
+        (the payment intent, the subscription and through it every invoice)."""
+        try:
+            session = await self._client.v1.checkout.sessions.create_async(
+                params={
+                    "mode": mode,
+                    "client_reference_id": str(profile_id),
+                    "metadata": metadata,
+                    "line_items": [{"quantity": 1, "price_data": price}],
+                    "success_url": return_url,
+                    "cancel_url": return_url,
+                    **{name: {"metadata": values} for name, values in copies.items()},
+                }
+            )
+        except stripe.StripeError as error:
+            raise StripeUnavailable(f"Stripe refused a checkout session: {error}") from error
+        if not session.url:
+            raise StripeUnavailable(f"Stripe returned checkout session {session.id} without a url")
+        return session.url
+
+    async def cancel_subscription(self, provider_subscription_id: str) -> None:
+        """Renewal off at Stripe; the paid period stays (customer.subscription.updated
+        confirms it, and we record it now so /subscription shows it at once)."""
+        try:
+            await self._client.v1.subscriptions.update_async(
+                provider_subscription_id, params={"cancel_at_period_end": True}
+            )
+        except stripe.StripeError as error:
+            raise StripeUnavailable(f"Stripe refused the cancellation: {error}") from error
+        await self._subscriptions.update(STRIPE, provider_subscription_id, renews=False)
+
+    # --- Webhooks ---------------------------------------------------------------------
+
+    def verify(self, body: bytes, signature: str | None) -> VerifiedEvent:
+        """The event, if the signature over the raw body is ours and recent."""
+        try:
+            event = self._client.construct_event(
+                body, signature, self._config.webhook_secret, tolerance=TOLERANCE_SECONDS
+            ).to_dict()
+        except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as error:
+            raise InvalidStripeEvent(str(error)) from error
+        data = event.get("data")
+        obj = data.get("object") if isinstance(data, dict) else None
+        event_id, event_type = event.get("id"), event.get("type")
+        if not (
+            isinstance(event_id, str) and isinstance(event_type, str) and isinstance(obj, dict)
+        ):
+            raise InvalidStripeEvent("a signed body that is not a Stripe event")
+        return VerifiedEvent(event_id, event_type, obj)
+
+    def webhook_endpoint(self, notify: PaymentNotifier) -> StripeWebhookEndpoint:
+        return StripeWebhookEndpoint(self, notify)
+
+    async def claim(self, event_id: str, event_type: str) -> str:
+        return str(
+            await self._db.fetch_value(
+                "SELECT claim_stripe_event(%s, %s, %s)",
+                [event_id, event_type, EVENT_LEASE_SECONDS],
+            )
+        )
+
+    async def finish(self, event_id: str, processed: bool, outcome: str) -> None:
+        await self._db.execute(
+            "SELECT finish_stripe_event(%s, %s, %s)", [event_id, processed, outcome]
+        )
+
+    async def handle(self, event_type: str, data: dict[str, Any]) -> Handled:
+        """Applies one verified event; unknown types are acknowledged and ignored."""
+        handler = {
+            "checkout.session.completed": self._session_completed,
+            "checkout.session.async_payment_succeeded": self._session_completed,
+            "invoice.paid": self._invoice_paid,
+            "customer.subscription.updated": self._subscription_updated,
+            "customer.subscription.deleted": self._subscription_deleted,
+            "charge.refunded": self._charge_refunded,
+        }.get(event_type)
+        if handler is None:
+            return Handled(f"ignored: {event_type} is not handled")
+        return await handler(data)
+
+    async def _session_completed(self, session: dict[str, Any]) -> Handled:
+        if session.get("payment_status") not in ("paid", "no_payment_required"):
+            return Handled("waiting: the session is not paid yet")
+        metadata = session.get("metadata") or {}
+        profile_id = _profile_id(session.get("client_reference_id"), metadata.get("profile_id"))
+        if profile_id is None:
+            return Handled("ignored: the session names no profile")
+        currency = session.get("currency") or "usd"
+        amount = major_units(session.get("amount_total"), currency)
+        details = {
+            "session_id": session.get("id"),
+            "customer": _id_of(session.get("customer")),
+        }
+        if session.get("mode") == "subscription":
+            return await self._first_period(session, profile_id, amount, currency, details)
+        payment_intent = _id_of(session.get("payment_intent"))
+        if payment_intent:
+            details["payment_intent"] = payment_intent
+        purchase = await self._payments.purchase_pack(
+            profile_id,
+            str(metadata.get("pack_id")),
+            STRIPE,
+            session["id"],
+            amount,
+            currency,
+            details,
+        )
+        if not purchase.credited:
+            return Handled(f"duplicate: session {session['id']} was credited before")
+        notice = PaymentNotice(
+            profile_id, PaymentEvent.PACK_CREDITED, purchase.credits, purchase.balance
+        )
+        return Handled(f"credited {purchase.credits} for a pack", (notice,))
+
+    async def _first_period(
+        self,
+        session: dict[str, Any],
+        profile_id: UUID,
+        amount: Decimal,
+        currency: str,
+        details: dict[str, Any],
+    ) -> Handled:
+        """The first period is keyed by the session's invoice, like invoice.paid keys it."""
+        invoice_id = _id_of(session.get("invoice"))
+        subscription_id = _id_of(session.get("subscription"))
+        if invoice_id is None or subscription_id is None:
+            return Handled("waiting: invoice.paid will credit the first period")
+        plan_id = (session.get("metadata") or {}).get("plan_id") or DEFAULT_PLAN
+        details["subscription"] = subscription_id
+        paid = await self._subscriptions.record_payment(
+            profile_id,
+            plan_id,
+            STRIPE,
+            invoice_id,
+            amount,
+            currency,
+            provider_subscription_id=subscription_id,
+            details=details,
+        )
+        return self._period_handled(profile_id, paid, first=True)
+
+    async def _invoice_paid(self, invoice: dict[str, Any]) -> Handled:
+        subscription_id, metadata = _invoice_subscription(invoice)
+        if subscription_id is None:
+            return Handled("ignored: not a subscription invoice")
+        profile_id = _profile_id(metadata.get("profile_id"))
+        plan_id = metadata.get("plan_id")
+        if profile_id is None or plan_id is None:
+            known = await self._db.fetch_one(
+                "SELECT profile_id, plan_name FROM subscriptions"
+                " WHERE provider = %s AND provider_subscription_id = %s",
+                [STRIPE.value, subscription_id],
+            )
+            if known is None:
+                return Handled(f"ignored: subscription {subscription_id} names no profile")
+            profile_id, plan_id = known["profile_id"], known["plan_name"]
+        currency = invoice.get("currency") or "usd"
+        details: dict[str, Any] = {
+            "invoice_id": invoice.get("id"),
+            "subscription": subscription_id,
+            "billing_reason": invoice.get("billing_reason"),
+            "customer": _id_of(invoice.get("customer")),
+        }
+        payment_intent = _invoice_payment_intent(invoice)
+        if payment_intent:
+            details["payment_intent"] = payment_intent
+        paid = await self._subscriptions.record_payment(
+            profile_id,
+            plan_id,
+            STRIPE,
+            invoice["id"],
+            major_units(invoice.get("amount_paid"), currency),
+            currency,
+            provider_subscription_id=subscription_id,
+            period_end=_invoice_period_end(invoice),
+            details=details,
+        )
+        first = invoice.get("billing_reason") == "subscription_create"
+        return self._period_handled(profile_id, paid, first=first)
+
+    @staticmethod
+    def _period_handled(profile_id: UUID, paid: PeriodPaid, *, first: bool) -> Handled:
+        if not paid.credited:
+            return Handled(f"duplicate: payment {paid.payment_id} was credited before")
+        event = PaymentEvent.SUBSCRIPTION_STARTED if first else PaymentEvent.SUBSCRIPTION_RENEWED
+        notice = PaymentNotice(profile_id, event, paid.credits, paid.balance, until=paid.end_date)
+        return Handled(f"credited {paid.credits} for a subscription period", (notice,))
+
+    async def _subscription_updated(self, subscription: dict[str, Any]) -> Handled:
+        renews = not subscription.get("cancel_at_period_end") and not subscription.get("cancel_at")
+        ended = subscription.get("status") in ENDED_STATUSES
+        return await self._subscription_changed(subscription["id"], renews, ended)
+
+    async def _subscription_deleted(self, subscription: dict[str, Any]) -> Handled:
+        return await self._subscription_changed(subscription["id"], False, True)
+
+    async def _subscription_changed(
+        self, subscription_id: str, renews: bool, ended: bool
+    ) -> Handled:
+        change = await self._subscriptions.update(
+            STRIPE, subscription_id, renews=renews, ended=ended
+        )
+        if change is None:
+            return Handled(f"ignored: unknown subscription {subscription_id}")
+        if not change.ended_now:
+            return Handled(f"updated subscription {subscription_id}: renews={renews}")
+        notice = PaymentNotice(change.profile_id, PaymentEvent.SUBSCRIPTION_ENDED)
+        return Handled(f"ended subscription {subscription_id}", (notice,))
+
+    async def _charge_refunded(self, charge: dict[str, Any]) -> Handled:
+        if not charge.get("refunded"):
+            # A partial refund keeps the credits; an admin decides (/revoke).
+            return Handled(f"ignored: charge {charge.get('id')} is only partly refunded")
+        payment = None
+        payment_intent = _id_of(charge.get("payment_intent"))
+        if payment_intent:
+            payment = await self._payments.find_by_payment_intent(payment_intent)
+        invoice_id = _id_of(charge.get("invoice"))
+        if payment is None and invoice_id is None and payment_intent:
+            invoice_id = await self._invoice_of_payment_intent(payment_intent)
+        if payment is None and invoice_id:
+            payment = await self._payments.find_by_provider_id(STRIPE, invoice_id)
+        if payment is None:
+            return Handled(f"ignored: no payment for charge {charge.get('id')}")
+        refund = await self._payments.refund(payment.id, f"stripe charge {charge.get('id')}")
+        if refund.already:
+            return Handled(f"duplicate: payment {payment.id} was refunded before")
+        notice = self._payments.refund_notice(refund)
+        return Handled(f"refunded payment {payment.id}: took {refund.taken}", (notice,))
+
+    async def _invoice_of_payment_intent(self, payment_intent: str) -> str | None:
+        """Since API 2025-03-31 a charge no longer names its invoice; Stripe's
+        invoice_payments list does."""
+        found = await self._client.v1.invoice_payments.list_async(
+            params={"payment": {"type": "payment_intent", "payment_intent": payment_intent}}
+        )
+        first = next(iter(found.data), None)
+        return _id_of(first.invoice) if first is not None else None
+
+
+def _metadata(profile_id: UUID, telegram_id: int, **fields: str) -> dict[str, str]:
+    return {"profile_id": str(profile_id), "telegram_id": str(telegram_id), **fields}
+
+
+def _price(currency: str, cents: int, credits: int, *, monthly: bool = False) -> dict[str, Any]:
+    """An inline Checkout price, so no Stripe product or price has to be set up first."""
+    name = f"{credits} thumbnail credits" + (" every month" if monthly else "")
+    price: dict[str, Any] = {
+        "currency": currency,
+        "unit_amount": cents,
+        "product_data": {"name": name},
+    }
+    if monthly:
+        price["recurring"] = {"interval": "month"}
+    return price
+
+
+def _invoice_subscription(invoice: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """(subscription id, its metadata) from an invoice, in new (parent.subscription_details)
+    and old (subscription, subscription_details) API shapes."""
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    old_details = invoice.get("subscription_details") or {}
+    subscription = _id_of(details.get("subscription")) or _id_of(invoice.get("subscription"))
+    metadata = details.get("metadata") or old_details.get("metadata") or {}
+    return subscription, metadata
+
+
+def _invoice_period_end(invoice: dict[str, Any]) -> datetime | None:
+    """The end of the period this invoice paid for (its subscription line's period)."""
+    for line in (invoice.get("lines") or {}).get("data") or []:
+        end = (line.get("period") or {}).get("end")
+        if end:
+            return _timestamp(end)
+    return None
+
+
+def _invoice_payment_intent(invoice: dict[str, Any]) -> str | None:
+    if invoice.get("payment_intent"):
+        return _id_of(invoice["payment_intent"])
+    for item in (invoice.get("payments") or {}).get("data") or []:
+        found = _id_of((item.get("payment") or {}).get("payment_intent"))
+        if found:
+            return found
+    return None
+
+
+class StripeWebhookEndpoint:
+    """POST /stripe/webhook: (raw body, headers) -> HTTP status.
+
+    400: not from Stripe (bad or stale signature, not JSON) - nothing is touched.
+    200: handled now, or before (a redelivery). 409: another delivery of the same event is
+    being handled; Stripe retries later. 500: handling failed; the claim is given back so
+    Stripe's retry handles it.
+    """
+
+    def __init__(self, billing: StripeBilling, notify: PaymentNotifier) -> None:
+        self._billing = billing
+        self._notify = notify
+
+    async def __call__(self, body: bytes, headers: Mapping[str, str]) -> int:
+        try:
+            event = self._billing.verify(body, headers.get(SIGNATURE_HEADER))
+        except InvalidStripeEvent as error:
+            logger.warning("refused a Stripe webhook: %s", error)
+            return 400
+        state = await self._billing.claim(event.id, event.type)
+        if state != "claimed":
+            return 200 if state == "processed" else 409
+        try:
+            handled = await self._billing.handle(event.type, event.object)
+        except DomainError as refusal:
+            # The database refused (unknown pack, someone else's subscription): retrying
+            # cannot help; keep the reason on the event for an admin.
+            logger.error("Stripe event %s refused: %s", event.id, refusal)
+            handled = Handled(f"refused: {refusal}")
+        except Exception:
+            logger.exception("Stripe event %s failed; Stripe will retry it", event.id)
+            await self._billing.finish(event.id, False, "failed; waiting for a retry")
+            return 500
+        await self._billing.finish(event.id, True, handled.outcome)
+        logger.info("Stripe event %s (%s): %s", event.id, event.type, handled.outcome)
+        for notice in handled.notices:
+            try:
+                await self._notify(notice)
+            except Exception:
+                logger.exception("could not tell profile %s about %s", notice.profile_id, event.id)
+        return 200
