@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from bot.database import database_conninfo
 from bot.files_route import local_files_route
 from bot.settings import Settings
+from bot.stripe_webhook import stripe_webhook_route
 from bot.telegram_app import build_application, start_polling, stop_bot
 from bot.telegram_webhook import start_webhook, telegram_webhook_route, webhook_secret
 from bot.web import create_web_app, provider_webhook_route, serving
@@ -22,6 +23,7 @@ from bot.workers import build_worker, worker_options
 from sandbox.console import run_console
 from sandbox.server import SandboxServer
 from services.db import Database
+from services.generators.cpu import shutdown_pool, warm_up
 from services.migrations import apply_migrations
 from services.storage import LocalStorage
 
@@ -67,18 +69,24 @@ async def run(settings: Settings) -> None:
                     routes.append(
                         provider_webhook_route(REPLICATE_WEBHOOK_PATH, services.generator_webhook)
                     )
+                if settings.stripe_enabled and services.stripe is not None:
+                    routes.append(
+                        stripe_webhook_route(application, services.stripe, services.accounts)
+                    )
                 async with serving(create_web_app(db, routes), settings.port):
                     if settings.public_url:
                         await start_webhook(application, settings.public_url)
                     else:
                         await start_polling(application)
                     worker = build_worker(application, services, worker_options(settings))
+                    await warm_up()
                     worker.start()
                     logger.info("bot @%s is running", application.bot.username)
                     try:
                         await _serve_until_stopped(stop, sandbox)
                     finally:
                         await worker.stop()
+                        shutdown_pool()
                         await stop_bot(application)
         finally:
             await db.close()

@@ -27,8 +27,11 @@ from services.generators.replicate_webhook import (
     ReplicateWebhookEndpoint,
     WebhookSecret,
 )
+from services.payments import PaymentService
 from services.referrals import ReferralService
 from services.storage import LocalStorage, Storage, load_signing_key
+from services.stripe_billing import StripeBilling, StripeConfig
+from services.subscriptions import SubscriptionService
 from services.supabase_storage import SupabaseStorage
 from services.youtube import YouTubeClient
 
@@ -87,6 +90,20 @@ def build_generator(settings: Settings, db: Database) -> tuple[Generator, Webhoo
     return ReplicateGenerator(client, models, options, waiter, log), endpoint
 
 
+def build_stripe(
+    settings: Settings, db: Database, payments: PaymentService, subscriptions: SubscriptionService
+) -> StripeBilling | None:
+    """Stripe Checkout and its webhook only when both STRIPE_* secrets are set: digital
+    goods sold inside Telegram must be paid in Stars, so card links are opt-in."""
+    secret_key, webhook_secret = settings.stripe_secret_key, settings.stripe_webhook_secret
+    if secret_key is None or webhook_secret is None:
+        return None
+    config = StripeConfig(
+        secret_key.get_secret_value(), webhook_secret.get_secret_value(), settings.stripe_api_base
+    )
+    return StripeBilling(config, db, payments, subscriptions)
+
+
 async def build_services(
     settings: Settings,
     db: Database,
@@ -105,6 +122,7 @@ async def build_services(
     generations = GenerationService(
         db, credits, faces, storage, generator or configured, videos, doorbell
     )
+    payments, subscriptions = PaymentService(db), SubscriptionService(db)
     return Services(
         db=db,
         accounts=AccountService(db, await build_auth_users(settings, db)),
@@ -117,5 +135,9 @@ async def build_services(
         videos=videos,
         doorbell=doorbell,
         storage=storage,
+        payments=payments,
+        subscriptions=subscriptions,
         generator_webhook=generator_webhook,
+        stripe=build_stripe(settings, db, payments, subscriptions),
+        admin_ids=settings.admin_ids,
     )

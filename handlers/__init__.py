@@ -8,10 +8,11 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
+    PreCheckoutQueryHandler,
     filters,
 )
 
-from handlers import account, faces, generate, menu, payments, start
+from handlers import account, admin, faces, generate, menu, payments, start, subscription
 from handlers.errors import on_error
 from handlers.i18n import CATALOGS, DEFAULT_LANGUAGE, t
 
@@ -24,22 +25,31 @@ COMMANDS = [
     ("history", account.history),
     ("referral", account.referral),
     ("buy", payments.buy),
+    ("subscription", subscription.show),
     ("cancel", generate.cancel),
     ("help", start.show_help),
     ("terms", start.terms),
     ("paysupport", start.paysupport),
 ]
+# Not in the published menu; non-admins get the unknown-command answer.
+ADMIN_COMMANDS = [("refund", admin.refund), ("grant", admin.grant), ("revoke", admin.revoke)]
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
-    for name, callback in COMMANDS:
+    for name, callback in COMMANDS + ADMIN_COMMANDS:
         app.add_handler(CommandHandler(name, callback))
+    app.add_handler(PreCheckoutQueryHandler(payments.on_pre_checkout))
+    app.add_handler(MessageHandler(filters.SUCCESSFUL_PAYMENT, payments.on_successful_payment))
+    app.add_handler(
+        MessageHandler(filters.StatusUpdate.REFUNDED_PAYMENT, payments.on_refunded_payment)
+    )
     app.add_handler(CallbackQueryHandler(menu.on_menu, pattern=r"^menu:"))
     app.add_handler(CallbackQueryHandler(generate.on_callback, pattern=r"^gen:"))
     app.add_handler(CallbackQueryHandler(faces.on_face_callback, pattern=r"^face:"))
     app.add_handler(CallbackQueryHandler(account.on_history_callback, pattern=r"^hist:"))
-    app.add_handler(CallbackQueryHandler(payments.buy, pattern=r"^buy:"))
+    app.add_handler(CallbackQueryHandler(payments.on_buy_callback, pattern=r"^buy:"))
+    app.add_handler(CallbackQueryHandler(subscription.on_callback, pattern=r"^sub:"))
     app.add_handler(CallbackQueryHandler(menu.on_unknown_button))
     app.add_handler(MessageHandler(private & filters.PHOTO, faces.on_photo))
     app.add_handler(MessageHandler(private & filters.Document.ALL, faces.on_document))
@@ -48,6 +58,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(filters.COMMAND, start.unknown_command))
     app.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, start.stray_message))
     app.add_error_handler(on_error)
+    subscription.schedule_expiry(app)
 
 
 async def publish_commands(app: Application) -> None:  # type: ignore[type-arg]

@@ -21,6 +21,7 @@ from handlers.common import (
     services,
 )
 from handlers.i18n import Html, mode_name, t
+from handlers.payments import day
 from services.referrals import referral_link
 
 HISTORY_PAGE_SIZE = 5
@@ -61,6 +62,7 @@ async def profile(update: Update, context: Context) -> None:
         inviter = await svc.accounts.get(me.referred_by_profile_id)
         referrer = inviter.first_name or inviter.username
     _, made = await svc.generations.history(me.id, 0, 1)
+    plan = await svc.subscriptions.current(me.id)
     await reply(
         update,
         t(
@@ -70,7 +72,9 @@ async def profile(update: Update, context: Context) -> None:
             credits=me.credits,
             code=me.referral_code,
             referrer=referrer or t(language, "nobody"),
-            plan=t(language, "plan_none"),
+            plan=t(language, "plan_active", until=day(plan.end_date))
+            if plan
+            else t(language, "plan_none"),
             made=made,
         ),
     )

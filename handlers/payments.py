@@ -1,25 +1,377 @@
-"""/buy and every "get credits" button. Credit packs and the subscription (Telegram
-Stars, optional Stripe) plug in here; until then it shows the free way to earn credits."""
+"""/buy, Telegram Stars payments, Stripe Checkout links, and the messages about money.
+
+Stars: a pack button sends an XTR invoice whose payload names the pack and the profile;
+the pre-checkout query is checked against the database and answered at once; a
+successful_payment (a pack, a plan's first payment or a renewal) is credited by one SQL
+call keyed by telegram_payment_charge_id, so a redelivered update never credits twice;
+a refunded_payment takes the credits back, once. Card links (Stripe) appear only when
+Stripe is configured; their webhook credits them (services/stripe_billing.py).
+"""
 
 from __future__ import annotations
 
-from telegram import Update
+import logging
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
 
-from handlers.common import Context, current_profile, lang, private_only, reply, services
-from handlers.i18n import t
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LabeledPrice,
+    SuccessfulPayment,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import Forbidden
+
+from handlers.common import (
+    Context,
+    button,
+    callback_data,
+    chat_of,
+    current_profile,
+    keyboard,
+    lang,
+    message_of,
+    private_only,
+    query_of,
+    reply,
+    services,
+    telegram_user,
+)
+from handlers.i18n import Html, language_of, t
+from services.accounts import AccountService
+from services.credits import PaymentProvider
+from services.payments import (
+    STARS_CURRENCY,
+    CreditPack,
+    InvoicePayload,
+    PaymentEvent,
+    PaymentNotice,
+    ProductKind,
+)
 from services.referrals import referral_link
+from services.stripe_billing import StripeUnavailable, major_units
+
+logger = logging.getLogger(__name__)
+
+STARS = PaymentProvider.TELEGRAM_STARS
+NOTICE_KEYS = {
+    PaymentEvent.PACK_CREDITED: "pack_credited",
+    PaymentEvent.SUBSCRIPTION_STARTED: "subscription_started",
+    PaymentEvent.SUBSCRIPTION_RENEWED: "subscription_renewed",
+    PaymentEvent.REFUNDED: "refunded",
+    PaymentEvent.SUBSCRIPTION_ENDED: "subscription_ended",
+}
+
+
+def day(moment: datetime | None) -> str:
+    """A date as users read it in any language: 2025-07-01 (UTC)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d") if moment else "—"
+
+
+def card_price(minor_units: int, currency: str) -> str:
+    """Stripe prices are in minor units; buttons show $4.99 (or 4.99 EUR)."""
+    amount = major_units(minor_units, currency)
+    return f"${amount:.2f}" if currency.lower() == "usd" else f"{amount:.2f} {currency.upper()}"
+
+
+def notice_text(language: str, notice: PaymentNotice) -> Html:
+    """One wording per event, shared by chat replies and notices from elsewhere."""
+    key = NOTICE_KEYS[notice.event]
+    if notice.event is PaymentEvent.REFUNDED and notice.shortfall > 0:
+        key = "refunded_shortfall"
+    return t(
+        language,
+        key,
+        credits=notice.credits,
+        balance=notice.balance,
+        shortfall=notice.shortfall,
+        until=day(notice.until),
+    )
+
+
+def notice_markup(language: str, notice: PaymentNotice) -> InlineKeyboardMarkup:
+    """The next step: spend new credits, or get more after losing some."""
+    if notice.event in (PaymentEvent.REFUNDED, PaymentEvent.SUBSCRIPTION_ENDED):
+        return keyboard([button(t(language, "btn_buy"), "buy:open")])
+    return keyboard([button(t(language, "btn_generate"), "menu:generate")])
+
+
+class TelegramPaymentNotifier:
+    """Tells a user about money that moved outside their chat (a Stripe payment, an
+    admin's refund, a lapsed plan), in their language."""
+
+    def __init__(self, bot: Bot, accounts: AccountService) -> None:
+        self._bot = bot
+        self._accounts = accounts
+
+    async def __call__(self, notice: PaymentNotice) -> None:
+        profile = await self._accounts.get(notice.profile_id)
+        if profile.telegram_id is None:
+            return
+        language = language_of(profile.language_code)
+        try:
+            await self._bot.send_message(
+                profile.telegram_id,
+                notice_text(language, notice),
+                parse_mode=ParseMode.HTML,
+                reply_markup=notice_markup(language, notice),
+            )
+        except Forbidden:
+            logger.info("profile %s blocked the bot; payment notice not sent", profile.id)
+
+
+# --- /buy ---------------------------------------------------------------------------
+
+
+def _pack_line(language: str, pack: CreditPack) -> Html:
+    """The bonus is shown separately, so the larger packs' advantage is visible."""
+    if pack.bonus_credits:
+        return t(
+            language,
+            "pack_line_bonus",
+            credits=pack.credits,
+            bonus=pack.bonus_credits,
+            stars=pack.price_stars,
+        )
+    return t(language, "pack_line", credits=pack.credits, stars=pack.price_stars)
+
+
+async def acknowledge(update: Update) -> None:
+    """Stops a pressed button's spinner (commands have none)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
 
 
 @private_only
 async def buy(update: Update, context: Context) -> None:
-    query = update.callback_query
-    if query is not None:
-        await query.answer()
+    """The packs (Stars, and cards when Stripe is on), the plan, and the free way."""
+    await acknowledge(update)
+    language = lang(update)
+    svc = services(context)
     profile = await current_profile(update, context)
-    bonus = await services(context).db.fetch_value(
+    packs = await svc.payments.packs()
+    plan = await svc.subscriptions.plan()
+    with_plan = plan is not None and plan.active
+    offers = [t(language, "buy_packs_header"), *(_pack_line(language, pack) for pack in packs)]
+    if plan is not None and with_plan:
+        offers.append(t(language, "buy_plan_line", credits=plan.credits, stars=plan.price_stars))
+    bonus = await svc.db.fetch_value(
         "SELECT credits FROM credit_rules WHERE rule = 'referral_bonus'"
     )
-    link = referral_link(context.bot.username or "", profile.referral_code)
-    await reply(
-        update, t(lang(update), "buy_options", credits=profile.credits, bonus=bonus or 0, link=link)
+    text = t(
+        language,
+        "buy_options",
+        credits=profile.credits,
+        offers=Html("\n".join(offers)),
+        bonus=bonus or 0,
+        link=referral_link(context.bot.username or "", profile.referral_code),
     )
+    await reply(update, text, _buy_buttons(language, packs, svc.stripe is not None, with_plan))
+
+
+def _buy_buttons(
+    language: str, packs: list[CreditPack], with_cards: bool, with_plan: bool
+) -> InlineKeyboardMarkup:
+    """A Stars button per pack, then (Stripe on) a card button per pack, then the plan."""
+    rows = [
+        [
+            button(
+                t(language, "btn_pack_stars", credits=pack.total_credits, stars=pack.price_stars),
+                f"buy:pack:{pack.id}",
+            )
+        ]
+        for pack in packs
+    ]
+    if with_cards:
+        for pack in packs:
+            price = card_price(pack.stripe_price_cents, pack.stripe_currency)
+            text = t(language, "btn_pack_card", credits=pack.total_credits, price=price)
+            rows.append([button(text, f"buy:card:{pack.id}")])
+    if with_plan:
+        rows.append([button(t(language, "btn_plan"), "sub:open")])
+    return keyboard(*rows)
+
+
+async def on_buy_callback(update: Update, context: Context) -> None:
+    """buy:open (every "get credits" button), buy:pack:<id> (Stars), buy:card:<id>."""
+    action, _, pack_id = callback_data(update).removeprefix("buy:").partition(":")
+    if action == "pack":
+        await _send_invoice(update, context, pack_id)
+    elif action == "card":
+        await _send_card_link(update, context, pack_id)
+    else:
+        await buy(update, context)
+
+
+async def _pack_on_sale(update: Update, context: Context, pack_id: str) -> CreditPack | None:
+    pack = await services(context).payments.pack(pack_id)
+    if pack is None or not pack.active:
+        await query_of(update).answer(t(lang(update), "offer_gone"), show_alert=True)
+        return None
+    await query_of(update).answer()
+    return pack
+
+
+async def _send_invoice(update: Update, context: Context, pack_id: str) -> None:
+    pack = await _pack_on_sale(update, context, pack_id)
+    if pack is None:
+        return
+    language = lang(update)
+    profile = await current_profile(update, context)
+    await chat_of(update).send_invoice(
+        title=t(language, "invoice_pack_title", credits=pack.total_credits),
+        description=t(
+            language,
+            "invoice_pack_description",
+            credits=pack.total_credits,
+            base=pack.credits,
+            bonus=pack.bonus_credits,
+        ),
+        payload=InvoicePayload(ProductKind.PACK, pack.id, profile.id).encode(),
+        currency=STARS_CURRENCY,
+        prices=[LabeledPrice(t(language, "invoice_price_label"), pack.price_stars)],
+    )
+
+
+async def _send_card_link(update: Update, context: Context, pack_id: str) -> None:
+    stripe = services(context).stripe
+    if stripe is None:
+        await query_of(update).answer(t(lang(update), "offer_gone"), show_alert=True)
+        return
+    pack = await _pack_on_sale(update, context, pack_id)
+    if pack is None:
+        return
+    profile = await current_profile(update, context)
+    user = telegram_user(update)
+    try:
+        url = await stripe.checkout_pack(profile.id, user.id, pack.id, return_url(context))
+    except StripeUnavailable:
+        logger.exception("no Stripe checkout link for pack %s", pack.id)
+        await reply(update, t(lang(update), "checkout_unavailable"))
+        return
+    what = t(lang(update), "checkout_pack", credits=pack.total_credits)
+    await send_checkout_link(update, url, what)
+
+
+def return_url(context: Context) -> str:
+    """Where Stripe Checkout sends the user back: this bot's chat."""
+    return f"https://t.me/{context.bot.username}"
+
+
+async def send_checkout_link(update: Update, url: str, what: str) -> None:
+    language = lang(update)
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t(language, "btn_open_checkout"), url=url)]]
+    )
+    await reply(update, t(language, "checkout_link", what=what), markup)
+
+
+# --- Stars payment updates ----------------------------------------------------------
+
+
+async def on_pre_checkout(update: Update, context: Context) -> None:
+    """Telegram waits at most 10 s for this answer: check, answer, nothing else."""
+    query = update.pre_checkout_query
+    if query is None:
+        return
+    refusal = await services(context).payments.stars_checkout_refusal(
+        query.invoice_payload, query.from_user.id, query.currency, query.total_amount
+    )
+    if refusal is None:
+        await query.answer(ok=True)
+        return
+    logger.info("pre-checkout of user %s refused: %s", query.from_user.id, refusal)
+    language = language_of(query.from_user.language_code)
+    await query.answer(ok=False, error_message=t(language, f"precheckout_{refusal.value}"))
+
+
+async def on_successful_payment(update: Update, context: Context) -> None:
+    """Credits a pack or a plan period once per charge id; a redelivery stays silent."""
+    paid = message_of(update).successful_payment
+    if paid is None:
+        return
+    payload = InvoicePayload.parse(paid.invoice_payload)
+    if payload is None:
+        logger.error(
+            "successful payment %s with a foreign payload", paid.telegram_payment_charge_id
+        )
+        return
+    details = {
+        "telegram_user_id": telegram_user(update).id,
+        "provider_payment_charge_id": paid.provider_payment_charge_id,
+        "invoice_payload": paid.invoice_payload,
+    }
+    if payload.kind is ProductKind.SUBSCRIPTION:
+        notice = await _record_period(context, payload, paid, details)
+    else:
+        notice = await _record_pack(context, payload, paid, details)
+    if notice is not None:
+        language = lang(update)
+        await reply(update, notice_text(language, notice), notice_markup(language, notice))
+
+
+def _paid(
+    payload: InvoicePayload, paid: SuccessfulPayment
+) -> tuple[UUID, str, PaymentProvider, str, int, str]:
+    """(profile, product, provider, payment id, amount, currency) as the services take them."""
+    return (
+        payload.profile_id,
+        payload.product_id,
+        STARS,
+        paid.telegram_payment_charge_id,
+        paid.total_amount,
+        paid.currency,
+    )
+
+
+async def _record_pack(
+    context: Context, payload: InvoicePayload, paid: SuccessfulPayment, details: dict[str, Any]
+) -> PaymentNotice | None:
+    purchase = await services(context).payments.purchase_pack(*_paid(payload, paid), details)
+    if not purchase.credited:
+        return None
+    return PaymentNotice(
+        payload.profile_id, PaymentEvent.PACK_CREDITED, purchase.credits, purchase.balance
+    )
+
+
+async def _record_period(
+    context: Context, payload: InvoicePayload, paid: SuccessfulPayment, details: dict[str, Any]
+) -> PaymentNotice | None:
+    """A plan's first payment starts a subscription named by its charge id; a renewal
+    extends the profile's Stars subscription to the plan."""
+    first = bool(paid.is_first_recurring)
+    period = await services(context).subscriptions.record_payment(
+        *_paid(payload, paid),
+        provider_subscription_id=paid.telegram_payment_charge_id if first else None,
+        period_end=paid.subscription_expiration_date,
+        details=details,
+    )
+    if not period.credited:
+        return None
+    event = PaymentEvent.SUBSCRIPTION_STARTED if first else PaymentEvent.SUBSCRIPTION_RENEWED
+    return PaymentNotice(
+        payload.profile_id, event, period.credits, period.balance, until=period.end_date
+    )
+
+
+async def on_refunded_payment(update: Update, context: Context) -> None:
+    """Telegram refunded a Stars payment: take its credits back, once."""
+    refunded = message_of(update).refunded_payment
+    if refunded is None:
+        return
+    svc = services(context)
+    payment = await svc.payments.find_by_provider_id(STARS, refunded.telegram_payment_charge_id)
+    if payment is None:
+        logger.warning("refund of unknown Stars charge %s", refunded.telegram_payment_charge_id)
+        return
+    refund = await svc.payments.refund(payment.id, "telegram refunded_payment")
+    if refund.already:
+        return
+    notice = svc.payments.refund_notice(refund)
+    language = lang(update)
+    await reply(update, notice_text(language, notice), notice_markup(language, notice))

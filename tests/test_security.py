@@ -19,6 +19,18 @@ MONEY_FUNCTIONS = {
     "admin_adjust_credits": "SELECT admin_adjust_credits(gen_random_uuid(), 5, 'x', 1)",
     "upsert_generation_type": "SELECT upsert_generation_type('free', 'Free', 0)",
     "move_credits": "SELECT move_credits(gen_random_uuid(), 5, 'admin_grant', NULL)",
+    "purchase_pack": (
+        "SELECT * FROM purchase_pack(gen_random_uuid(), 'pack_100', 'stripe', 'x', 1, 'usd')"
+    ),
+    "record_subscription_payment": (
+        "SELECT * FROM record_subscription_payment("
+        "gen_random_uuid(), 'monthly_25images', 'stripe', 'sub', 'in', 1, 'usd')"
+    ),
+    "refund_payment": "SELECT * FROM refund_payment(gen_random_uuid())",
+    "update_subscription": "SELECT * FROM update_subscription('stripe', 'sub', false, true)",
+    "expire_subscriptions": "SELECT * FROM expire_subscriptions()",
+    "claim_stripe_event": "SELECT claim_stripe_event('evt', 'charge.refunded')",
+    "finish_stripe_event": "SELECT finish_stripe_event('evt', true, 'x')",
 }
 
 

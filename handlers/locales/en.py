@@ -12,6 +12,7 @@ TEXTS: dict[str, str] = {
     "cmd_history": "Thumbnails you made",
     "cmd_referral": "Invite friends, earn credits",
     "cmd_buy": "Get more credits",
+    "cmd_subscription": "Your monthly plan",
     "cmd_cancel": "Leave what you're doing",
     "cmd_help": "What I can do",
     "cmd_terms": "Terms of service",
@@ -54,6 +55,7 @@ TEXTS: dict[str, str] = {
         "/history – thumbnails you made\n"
         "/referral – invite friends, earn credits\n"
         "/buy – get more credits\n"
+        "/subscription – your monthly plan\n"
         "/profile – your profile\n"
         "/cancel – leave what you're doing\n"
         "/terms – terms of service\n"
@@ -77,10 +79,15 @@ TEXTS: dict[str, str] = {
     ),
     "paysupport": (
         "<b>Payments and refunds</b>\n\n"
-        "If a thumbnail fails, its credits come back automatically. If a payment didn't "
-        "arrive or you want a refund, write to us here with the date and amount, and an "
-        "admin will answer within 48 hours. Refunds of Telegram Stars go back to your "
-        "Telegram balance."
+        "• Credits from a pack or the monthly plan arrive right after the payment; "
+        "/balance shows them.\n"
+        "• /subscription shows your plan; you can switch renewal off there at any time "
+        "and keep what you paid for.\n"
+        "• If a thumbnail fails, its credits come back automatically.\n"
+        "• If a payment didn't arrive or you want a refund, write to us here with the "
+        "date and amount; an admin answers within 48 hours. Stars go back to your "
+        "Telegram balance, card payments to your card. A refund takes back the credits "
+        "that payment gave, as far as they are unspent."
     ),
     "unknown_command": "I don't know the command {command}. Here's what I can do: /help",
     "stray_message": (
@@ -110,6 +117,7 @@ TEXTS: dict[str, str] = {
     ),
     "nobody": "nobody",
     "plan_none": "pay as you go",
+    "plan_active": "monthly, paid until {until}",
     "referral": (
         "🎁 Invite friends: you get <b>{bonus}</b> credits for each friend who starts the "
         "bot through your link.\n\n{link}\n\n"
@@ -120,9 +128,123 @@ TEXTS: dict[str, str] = {
     "history_line": "{n}. {icon} {mode} · {date} · {prompt}",
     "buy_options": (
         "💳 You have <b>{credits}</b> credits.\n\n"
-        "Earn <b>{bonus}</b> credits for every friend who joins through your link:\n{link}\n\n"
+        "{offers}\n\n"
+        "Or earn <b>{bonus}</b> credits for every friend who joins through your link:\n"
+        "{link}\n\n"
         "Questions about payments: /paysupport"
     ),
+    # Payments and the monthly plan
+    "buy_packs_header": "<b>Credit packs</b> (paid with Telegram Stars):",
+    "pack_line": "• {credits} credits – {stars} ⭐",
+    "pack_line_bonus": "• {credits} + {bonus} bonus credits – {stars} ⭐",
+    "buy_plan_line": (
+        "• <b>Monthly plan</b>: {credits} credits every 30 days – {stars} ⭐ (/subscription)"
+    ),
+    "btn_pack_stars": "⭐ {credits} credits – {stars} ⭐",
+    "btn_pack_card": "💳 {credits} credits – {price} by card",
+    "btn_plan": "📅 Monthly plan",
+    "offer_gone": "This offer is no longer available. Send /buy to see the current ones.",
+    "invoice_pack_title": "{credits} credits",
+    "invoice_pack_description": (
+        "{credits} credits for AI thumbnails ({base} + {bonus} bonus). Credits don't expire."
+    ),
+    "invoice_price_label": "Credits",
+    "invoice_plan_title": "Monthly plan",
+    "invoice_plan_description": (
+        "{credits} credits every 30 days for AI thumbnails. Renews automatically; "
+        "cancel any time in /subscription."
+    ),
+    "checkout_pack": "{credits} credits",
+    "checkout_plan": "the monthly plan ({credits} credits a month)",
+    "checkout_link": (
+        "💳 Pay by card for {what} on Stripe's secure page. Your credits arrive in this "
+        "chat as soon as the payment goes through."
+    ),
+    "btn_open_checkout": "💳 Open the payment page",
+    "checkout_unavailable": (
+        "Card payments aren't available right now. Please pay with Stars or try again later."
+    ),
+    "precheckout_unknown_product": (
+        "This offer is no longer available. Send /buy to see the current ones."
+    ),
+    "precheckout_price_changed": (
+        "The price changed after this invoice was made. Send /buy for a new invoice."
+    ),
+    "precheckout_banned": (
+        "This account can't make purchases. Write to /paysupport if this is a mistake."
+    ),
+    "precheckout_wrong_account": (
+        "This invoice was made for another account. Send /buy to get your own."
+    ),
+    "precheckout_already_subscribed": "You already have this plan. See /subscription.",
+    "pack_credited": (
+        "✅ Payment received: <b>+{credits}</b> credits. Your balance is <b>{balance}</b>."
+    ),
+    "subscription_started": (
+        "✅ You're subscribed! <b>+{credits}</b> credits now and every period. Paid "
+        "until {until}. Your balance is <b>{balance}</b>."
+    ),
+    "subscription_renewed": (
+        "🔁 Your monthly plan renewed: <b>+{credits}</b> credits. Paid until {until}. "
+        "Your balance is <b>{balance}</b>."
+    ),
+    "refunded": (
+        "↩️ Your payment was refunded, so its <b>{credits}</b> credits were taken "
+        "back. Your balance is <b>{balance}</b>."
+    ),
+    "refunded_shortfall": (
+        "↩️ Your payment was refunded. We took back the <b>{credits}</b> credits you "
+        "had left; the other {shortfall} were already spent. Your balance is "
+        "<b>{balance}</b>."
+    ),
+    "subscription_ended": "📅 Your monthly plan has ended. Send /subscription to start it again.",
+    "subscription_none": (
+        "📅 <b>Monthly plan</b>: {credits} credits every 30 days for {stars} ⭐, renewed "
+        "automatically. Cancel any time.\n\n"
+        "You don't have a plan yet."
+    ),
+    "subscription_active": (
+        "📅 Your <b>monthly plan</b> is active: {credits} credits every period.\n"
+        "Paid until: <b>{until}</b>\n"
+        "{renewal}"
+    ),
+    "subscription_renews": "It renews automatically.",
+    "subscription_renewal_off": "Renewal is off: the plan ends on that date.",
+    "subscription_unavailable": (
+        "The monthly plan isn't available right now. Credit packs are in /buy."
+    ),
+    "btn_subscribe_stars": "⭐ Subscribe – {stars} ⭐ / 30 days",
+    "btn_subscribe_card": "💳 Subscribe by card – {price} / month",
+    "btn_cancel_subscription": "✖️ Cancel renewal",
+    "btn_resume_subscription": "🔁 Turn renewal back on",
+    "subscription_cancelled": (
+        "Renewal is off. You keep your plan and its credits until {until}; nothing "
+        "more will be charged."
+    ),
+    "subscription_resumed": "Renewal is back on. Your plan renews on {until}.",
+    "subscription_change_failed": (
+        "I couldn't change your plan just now. Please try again later or write to /paysupport."
+    ),
+    "admin_usage_refund": "Usage: /refund &lt;payment id or Telegram charge id&gt;",
+    "admin_usage_adjust": "Usage: /{command} &lt;telegram id&gt; &lt;amount&gt; &lt;reason…&gt;",
+    "admin_payment_not_found": "No payment {reference}.",
+    "admin_refund_stripe": (
+        "That's a card payment: refund it in the Stripe dashboard; its charge.refunded "
+        "webhook takes the credits back."
+    ),
+    "admin_refund_failed": "Telegram refused the refund: {error}. Nothing was taken back.",
+    "admin_refund_done": (
+        "Refunded payment {payment} ({amount} {currency}) of user {user}: took back "
+        "{taken} of {credits} credits (shortfall {shortfall}). New balance: {balance}."
+    ),
+    "admin_refund_already": (
+        "Payment {payment} ({amount} {currency}) of user {user} was already refunded: "
+        "{taken} of {credits} credits were taken back (shortfall {shortfall}). "
+        "Balance: {balance}."
+    ),
+    "admin_user_not_found": "No user with Telegram id {telegram_id}.",
+    "admin_adjusted": "Done: {delta} credits for user {user}. New balance: {balance}.",
+    "admin_revoke_short": "They have only {balance} credits; nothing was taken.",
     # Faces
     "face_offer": "Nice photo! Save it as a face to use in thumbnails?",
     "btn_save_face": "✅ Save as face",
@@ -164,7 +286,9 @@ TEXTS: dict[str, str] = {
     "btn_new_face": "📷 Send a new photo",
     "prompt_too_short": "That's a bit short. Describe your video in a few words.",
     "prompt_too_long": "That's {length} characters; please keep it under {max_chars}.",
-    "not_youtube_link": "That doesn't look like a YouTube video link. Send one like https://youtu.be/…",
+    "not_youtube_link": (
+        "That doesn't look like a YouTube video link. Send one like https://youtu.be/…"
+    ),
     "video_private": "That video is private, so I can't read it. Try another link.",
     "video_not_found": "That video doesn't exist or was deleted. Try another link.",
     "youtube_unreachable": "I couldn't reach YouTube right now. Please try again in a minute.",

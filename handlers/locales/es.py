@@ -11,6 +11,7 @@ TEXTS: dict[str, str] = {
     "cmd_history": "Las miniaturas que has creado",
     "cmd_referral": "Invita a amigos y gana créditos",
     "cmd_buy": "Consigue más créditos",
+    "cmd_subscription": "Tu plan mensual",
     "cmd_cancel": "Salir de lo que estás haciendo",
     "cmd_help": "Qué puedo hacer",
     "cmd_terms": "Condiciones del servicio",
@@ -56,6 +57,7 @@ TEXTS: dict[str, str] = {
         "/history – las miniaturas que has creado\n"
         "/referral – invita a amigos y gana créditos\n"
         "/buy – consigue más créditos\n"
+        "/subscription – tu plan mensual\n"
         "/profile – tu perfil\n"
         "/cancel – salir de lo que estás haciendo\n"
         "/terms – condiciones del servicio\n"
@@ -80,10 +82,16 @@ TEXTS: dict[str, str] = {
     ),
     "paysupport": (
         "<b>Pagos y reembolsos</b>\n\n"
-        "Si una miniatura falla, sus créditos vuelven automáticamente. Si un pago no llegó "
-        "o quieres un reembolso, escríbenos aquí con la fecha y el importe, y un "
-        "administrador te responderá en menos de 48 horas. Los reembolsos en Telegram Stars "
-        "vuelven a tu saldo de Telegram."
+        "• Los créditos de un paquete o del plan mensual llegan justo después del "
+        "pago; míralos en /balance.\n"
+        "• En /subscription ves tu plan; ahí puedes desactivar la renovación cuando "
+        "quieras y conservar lo que ya pagaste.\n"
+        "• Si una miniatura falla, sus créditos vuelven automáticamente.\n"
+        "• Si un pago no llegó o quieres un reembolso, escríbenos aquí con la fecha y "
+        "el importe; un administrador te responderá en menos de 48 horas. Las Stars "
+        "vuelven a tu saldo de Telegram y los pagos con tarjeta, a tu tarjeta. Un "
+        "reembolso retira los créditos que dio ese pago, en la medida en que no se "
+        "hayan gastado."
     ),
     "unknown_command": "No conozco el comando {command}. Esto es lo que puedo hacer: /help",
     "stray_message": (
@@ -119,6 +127,7 @@ TEXTS: dict[str, str] = {
     ),
     "nobody": "nadie",
     "plan_none": "pago por uso",
+    "plan_active": "mensual, pagado hasta el {until}",
     "referral": (
         "🎁 Invita a tus amigos: recibes <b>{bonus}</b> créditos por cada amigo que "
         "inicie el bot con tu enlace.\n\n"
@@ -131,10 +140,125 @@ TEXTS: dict[str, str] = {
     "history_line": "{n}. {icon} {mode} · {date} · {prompt}",
     "buy_options": (
         "💳 Tienes <b>{credits}</b> créditos.\n\n"
-        "Gana <b>{bonus}</b> créditos por cada amigo que se una con tu enlace:\n"
+        "{offers}\n\n"
+        "O gana <b>{bonus}</b> créditos por cada amigo que se una con tu enlace:\n"
         "{link}\n\n"
         "¿Dudas sobre pagos? /paysupport"
     ),
+    # Payments and the monthly plan
+    "buy_packs_header": "<b>Paquetes de créditos</b> (pago con Telegram Stars):",
+    "pack_line": "• {credits} créditos – {stars} ⭐",
+    "pack_line_bonus": "• {credits} + {bonus} créditos de regalo – {stars} ⭐",
+    "buy_plan_line": (
+        "• <b>Plan mensual</b>: {credits} créditos cada 30 días – {stars} ⭐ (/subscription)"
+    ),
+    "btn_pack_stars": "⭐ {credits} créditos – {stars} ⭐",
+    "btn_pack_card": "💳 {credits} créditos – {price} con tarjeta",
+    "btn_plan": "📅 Plan mensual",
+    "offer_gone": "Esta oferta ya no está disponible. Envía /buy para ver las actuales.",
+    "invoice_pack_title": "{credits} créditos",
+    "invoice_pack_description": (
+        "{credits} créditos para miniaturas con IA ({base} + {bonus} de regalo). Los "
+        "créditos no caducan."
+    ),
+    "invoice_price_label": "Créditos",
+    "invoice_plan_title": "Plan mensual",
+    "invoice_plan_description": (
+        "{credits} créditos cada 30 días para miniaturas con IA. Se renueva "
+        "automáticamente; cancélalo cuando quieras en /subscription."
+    ),
+    "checkout_pack": "{credits} créditos",
+    "checkout_plan": "el plan mensual ({credits} créditos al mes)",
+    "checkout_link": (
+        "💳 Paga con tarjeta {what} en la página segura de Stripe. Tus créditos llegan "
+        "a este chat en cuanto se confirme el pago."
+    ),
+    "btn_open_checkout": "💳 Abrir la página de pago",
+    "checkout_unavailable": (
+        "El pago con tarjeta no está disponible ahora. Paga con Stars o inténtalo más tarde."
+    ),
+    "precheckout_unknown_product": (
+        "Esta oferta ya no está disponible. Envía /buy para ver las actuales."
+    ),
+    "precheckout_price_changed": (
+        "El precio cambió después de crear esta factura. Envía /buy para obtener una nueva."
+    ),
+    "precheckout_banned": (
+        "Esta cuenta no puede hacer compras. Escribe a /paysupport si es un error."
+    ),
+    "precheckout_wrong_account": (
+        "Esta factura se hizo para otra cuenta. Envía /buy para obtener la tuya."
+    ),
+    "precheckout_already_subscribed": "Ya tienes este plan. Mira /subscription.",
+    "pack_credited": "✅ Pago recibido: <b>+{credits}</b> créditos. Tu saldo es <b>{balance}</b>.",
+    "subscription_started": (
+        "✅ ¡Ya tienes el plan! <b>+{credits}</b> créditos ahora y en cada periodo. "
+        "Pagado hasta el {until}. Tu saldo es <b>{balance}</b>."
+    ),
+    "subscription_renewed": (
+        "🔁 Tu plan mensual se renovó: <b>+{credits}</b> créditos. Pagado hasta el "
+        "{until}. Tu saldo es <b>{balance}</b>."
+    ),
+    "refunded": (
+        "↩️ Tu pago fue reembolsado, así que se retiraron sus <b>{credits}</b> "
+        "créditos. Tu saldo es <b>{balance}</b>."
+    ),
+    "refunded_shortfall": (
+        "↩️ Tu pago fue reembolsado. Retiramos los <b>{credits}</b> créditos que te "
+        "quedaban; los otros {shortfall} ya estaban gastados. Tu saldo es "
+        "<b>{balance}</b>."
+    ),
+    "subscription_ended": (
+        "📅 Tu plan mensual ha terminado. Envía /subscription para activarlo de nuevo."
+    ),
+    "subscription_none": (
+        "📅 <b>Plan mensual</b>: {credits} créditos cada 30 días por {stars} ⭐, con "
+        "renovación automática. Cancela cuando quieras.\n\n"
+        "Todavía no tienes un plan."
+    ),
+    "subscription_active": (
+        "📅 Tu <b>plan mensual</b> está activo: {credits} créditos cada periodo.\n"
+        "Pagado hasta: <b>{until}</b>\n"
+        "{renewal}"
+    ),
+    "subscription_renews": "Se renueva automáticamente.",
+    "subscription_renewal_off": "La renovación está desactivada: el plan termina en esa fecha.",
+    "subscription_unavailable": (
+        "El plan mensual no está disponible ahora. Los paquetes de créditos están en /buy."
+    ),
+    "btn_subscribe_stars": "⭐ Suscribirse – {stars} ⭐ / 30 días",
+    "btn_subscribe_card": "💳 Suscribirse con tarjeta – {price} / mes",
+    "btn_cancel_subscription": "✖️ Cancelar la renovación",
+    "btn_resume_subscription": "🔁 Reactivar la renovación",
+    "subscription_cancelled": (
+        "Renovación desactivada. Conservas tu plan y sus créditos hasta el {until}; no "
+        "se te cobrará nada más."
+    ),
+    "subscription_resumed": "La renovación vuelve a estar activa. Tu plan se renueva el {until}.",
+    "subscription_change_failed": (
+        "No pude cambiar tu plan ahora. Inténtalo más tarde o escribe a /paysupport."
+    ),
+    "admin_usage_refund": "Uso: /refund &lt;id del pago o charge id de Telegram&gt;",
+    "admin_usage_adjust": "Uso: /{command} &lt;id de telegram&gt; &lt;cantidad&gt; &lt;motivo…&gt;",
+    "admin_payment_not_found": "No existe el pago {reference}.",
+    "admin_refund_stripe": (
+        "Es un pago con tarjeta: reembólsalo en el panel de Stripe; el webhook "
+        "charge.refunded retira los créditos."
+    ),
+    "admin_refund_failed": "Telegram rechazó el reembolso: {error}. No se retiró nada.",
+    "admin_refund_done": (
+        "Pago {payment} ({amount} {currency}) del usuario {user} reembolsado: se "
+        "retiraron {taken} de {credits} créditos (faltante {shortfall}). Nuevo saldo: "
+        "{balance}."
+    ),
+    "admin_refund_already": (
+        "El pago {payment} ({amount} {currency}) del usuario {user} ya estaba "
+        "reembolsado: se retiraron {taken} de {credits} créditos (faltante "
+        "{shortfall}). Saldo: {balance}."
+    ),
+    "admin_user_not_found": "No hay ningún usuario con id de Telegram {telegram_id}.",
+    "admin_adjusted": "Hecho: {delta} créditos para el usuario {user}. Nuevo saldo: {balance}.",
+    "admin_revoke_short": "Solo tiene {balance} créditos; no se retiró nada.",
     # Faces
     "face_offer": "¡Buena foto! ¿La guardo como cara para usarla en tus miniaturas?",
     "btn_save_face": "✅ Guardar como cara",

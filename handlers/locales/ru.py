@@ -11,6 +11,7 @@ TEXTS: dict[str, str] = {
     "cmd_history": "История твоих обложек",
     "cmd_referral": "Приглашай друзей и получай кредиты",
     "cmd_buy": "Пополнить кредиты",
+    "cmd_subscription": "Твоя ежемесячная подписка",
     "cmd_cancel": "Отменить текущее действие",
     "cmd_help": "Что я умею",
     "cmd_terms": "Условия использования",
@@ -54,6 +55,7 @@ TEXTS: dict[str, str] = {
         "/history — твои обложки\n"
         "/referral — приглашай друзей и получай кредиты\n"
         "/buy — пополнить кредиты\n"
+        "/subscription — ежемесячная подписка\n"
         "/profile — твой профиль\n"
         "/cancel — отменить текущее действие\n"
         "/terms — условия использования\n"
@@ -77,9 +79,16 @@ TEXTS: dict[str, str] = {
     ),
     "paysupport": (
         "<b>Оплата и возвраты</b>\n\n"
-        "Если обложку не удалось создать, кредиты вернутся автоматически. Если платёж не дошёл или "
-        "ты хочешь вернуть деньги, напиши нам прямо здесь, указав дату и сумму, и администратор "
-        "ответит в течение 48 часов. Telegram Stars возвращаются на твой баланс в Telegram."
+        "• Кредиты из пакета или подписки приходят сразу после оплаты; "
+        "смотри /balance.\n"
+        "• В /subscription видна твоя подписка; там же можно в любой момент отключить "
+        "продление, оплаченный период останется.\n"
+        "• Если обложку не удалось создать, кредиты вернутся автоматически.\n"
+        "• Если платёж не дошёл или ты хочешь вернуть деньги, напиши нам прямо здесь, "
+        "указав дату и сумму, и администратор ответит в течение 48 часов. Stars "
+        "возвращаются на твой баланс в Telegram, оплата картой — на карту. При "
+        "возврате списываются кредиты, полученные за этот платёж, если они ещё не "
+        "потрачены."
     ),
     "unknown_command": "Я не знаю команду {command}. Вот что я умею: /help",
     "stray_message": (
@@ -112,6 +121,7 @@ TEXTS: dict[str, str] = {
     ),
     "nobody": "никто",
     "plan_none": "без подписки",
+    "plan_active": "ежемесячная, оплачена до {until}",
     "referral": (
         "🎁 Приглашай друзей! За каждого, кто запустит бота по твоей ссылке, ты получаешь "
         "бонус: <b>{bonus}</b> кр.\n\n"
@@ -124,10 +134,115 @@ TEXTS: dict[str, str] = {
     "history_line": "{n}. {icon} {mode} · {date} · {prompt}",
     "buy_options": (
         "💳 Кредитов на балансе: <b>{credits}</b>.\n\n"
-        "За каждого друга, который придёт по твоей ссылке, ты получаешь <b>{bonus}</b> кр.:\n"
+        "{offers}\n\n"
+        "Или получай <b>{bonus}</b> кр. за каждого друга, который придёт по твоей "
+        "ссылке:\n"
         "{link}\n\n"
         "Вопросы об оплате: /paysupport"
     ),
+    # Payments and the monthly plan
+    "buy_packs_header": "<b>Пакеты кредитов</b> (оплата в Telegram Stars):",
+    "pack_line": "• {credits} кр. — {stars} ⭐",
+    "pack_line_bonus": "• {credits} + {bonus} бонусных кр. — {stars} ⭐",
+    "buy_plan_line": "• <b>Подписка</b>: {credits} кр. каждые 30 дней — {stars} ⭐ (/subscription)",
+    "btn_pack_stars": "⭐ {credits} кр. — {stars} ⭐",
+    "btn_pack_card": "💳 {credits} кр. — {price} картой",
+    "btn_plan": "📅 Ежемесячная подписка",
+    "offer_gone": "Это предложение больше недоступно. Отправь /buy, чтобы увидеть актуальные.",
+    "invoice_pack_title": "{credits} кредитов",
+    "invoice_pack_description": (
+        "{credits} кредитов на обложки с ИИ ({base} + {bonus} бонусных). Кредиты не сгорают."
+    ),
+    "invoice_price_label": "Кредиты",
+    "invoice_plan_title": "Ежемесячная подписка",
+    "invoice_plan_description": (
+        "{credits} кредитов каждые 30 дней на обложки с ИИ. Продлевается "
+        "автоматически; отключить можно в любой момент в /subscription."
+    ),
+    "checkout_pack": "{credits} кредитов",
+    "checkout_plan": "ежемесячную подписку ({credits} кредитов в месяц)",
+    "checkout_link": (
+        "💳 Оплати картой {what} на защищённой странице Stripe. Кредиты придут в этот "
+        "чат сразу после оплаты."
+    ),
+    "btn_open_checkout": "💳 Открыть страницу оплаты",
+    "checkout_unavailable": "Оплата картой сейчас недоступна. Оплати в Stars или попробуй позже.",
+    "precheckout_unknown_product": (
+        "Это предложение больше недоступно. Отправь /buy, чтобы увидеть актуальные."
+    ),
+    "precheckout_price_changed": (
+        "Цена изменилась после создания этого счёта. Отправь /buy, чтобы получить новый."
+    ),
+    "precheckout_banned": (
+        "С этого аккаунта нельзя совершать покупки. Если это ошибка, напиши в /paysupport."
+    ),
+    "precheckout_wrong_account": (
+        "Этот счёт выставлен для другого аккаунта. Отправь /buy, чтобы получить свой."
+    ),
+    "precheckout_already_subscribed": "У тебя уже есть эта подписка. Смотри /subscription.",
+    "pack_credited": "✅ Оплата получена: <b>+{credits}</b> кр. Баланс: <b>{balance}</b>.",
+    "subscription_started": (
+        "✅ Подписка оформлена! <b>+{credits}</b> кр. сейчас и в каждом следующем "
+        "периоде. Оплачено до {until}. Баланс: <b>{balance}</b>."
+    ),
+    "subscription_renewed": (
+        "🔁 Подписка продлена: <b>+{credits}</b> кр. Оплачено до {until}. Баланс: <b>{balance}</b>."
+    ),
+    "refunded": (
+        "↩️ Платёж возвращён, поэтому его <b>{credits}</b> кр. списаны. Баланс: <b>{balance}</b>."
+    ),
+    "refunded_shortfall": (
+        "↩️ Платёж возвращён. Мы списали оставшиеся <b>{credits}</b> кр.; ещё "
+        "{shortfall} уже были потрачены. Баланс: <b>{balance}</b>."
+    ),
+    "subscription_ended": (
+        "📅 Твоя ежемесячная подписка закончилась. Отправь /subscription, чтобы оформить её снова."
+    ),
+    "subscription_none": (
+        "📅 <b>Ежемесячная подписка</b>: {credits} кр. каждые 30 дней за {stars} ⭐, "
+        "продлевается автоматически. Отключить можно в любой момент.\n\n"
+        "У тебя пока нет подписки."
+    ),
+    "subscription_active": (
+        "📅 Твоя <b>ежемесячная подписка</b> активна: {credits} кр. за каждый период.\n"
+        "Оплачено до: <b>{until}</b>\n"
+        "{renewal}"
+    ),
+    "subscription_renews": "Продлевается автоматически.",
+    "subscription_renewal_off": "Продление отключено: подписка закончится в эту дату.",
+    "subscription_unavailable": "Подписка сейчас недоступна. Пакеты кредитов — в /buy.",
+    "btn_subscribe_stars": "⭐ Подписаться — {stars} ⭐ / 30 дней",
+    "btn_subscribe_card": "💳 Подписаться картой — {price} / мес.",
+    "btn_cancel_subscription": "✖️ Отключить продление",
+    "btn_resume_subscription": "🔁 Включить продление",
+    "subscription_cancelled": (
+        "Продление отключено. Подписка и её кредиты остаются у тебя до {until}; больше "
+        "списаний не будет."
+    ),
+    "subscription_resumed": "Продление снова включено. Следующее продление — {until}.",
+    "subscription_change_failed": (
+        "Не получилось изменить подписку. Попробуй позже или напиши в /paysupport."
+    ),
+    "admin_usage_refund": "Использование: /refund &lt;id платежа или Telegram charge id&gt;",
+    "admin_usage_adjust": (
+        "Использование: /{command} &lt;telegram id&gt; &lt;количество&gt; &lt;причина…&gt;"
+    ),
+    "admin_payment_not_found": "Платёж {reference} не найден.",
+    "admin_refund_stripe": (
+        "Это оплата картой: сделай возврат в панели Stripe; вебхук charge.refunded спишет кредиты."
+    ),
+    "admin_refund_failed": "Telegram отказал в возврате: {error}. Ничего не списано.",
+    "admin_refund_done": (
+        "Платёж {payment} ({amount} {currency}) пользователя {user} возвращён: списано "
+        "{taken} из {credits} кр. (недостача {shortfall}). Новый баланс: {balance}."
+    ),
+    "admin_refund_already": (
+        "Платёж {payment} ({amount} {currency}) пользователя {user} уже был возвращён: "
+        "списано {taken} из {credits} кр. (недостача {shortfall}). Баланс: {balance}."
+    ),
+    "admin_user_not_found": "Нет пользователя с Telegram id {telegram_id}.",
+    "admin_adjusted": "Готово: {delta} кр. пользователю {user}. Новый баланс: {balance}.",
+    "admin_revoke_short": "У пользователя только {balance} кр.; ничего не списано.",
     # Faces
     "face_offer": "Отличное фото! Сохранить его как лицо для обложек?",
     "btn_save_face": "✅ Сохранить лицо",

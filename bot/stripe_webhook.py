@@ -1,0 +1,24 @@
+"""Stripe posts its events to {PUBLIC_URL}/stripe/webhook (mounted only when STRIPE_* is
+set). The endpoint verifies each event on the raw body before anything is touched
+(services/stripe_billing.py); users hear in their chat when a web payment lands."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from telegram.ext import Application
+
+from bot.web import provider_webhook_route
+from handlers.payments import TelegramPaymentNotifier
+from services.accounts import AccountService
+from services.stripe_billing import StripeBilling
+
+STRIPE_WEBHOOK_PATH = "/stripe/webhook"
+
+
+def stripe_webhook_route(
+    application: Application,  # type: ignore[type-arg]
+    billing: StripeBilling,
+    accounts: AccountService,
+) -> web.RouteDef:
+    notify = TelegramPaymentNotifier(application.bot, accounts)
+    return provider_webhook_route(STRIPE_WEBHOOK_PATH, billing.webhook_endpoint(notify))
