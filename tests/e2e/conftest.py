@@ -33,6 +33,7 @@ PUBLIC_VIDEO = "dQw4w9WgXcQ"
 STYLE_VIDEO = "9bZkp7q5F4k"
 PRIVATE_VIDEO = "PRIVATEvid1"
 DELETED_VIDEO = "DELETEDvid1"
+ADMIN_ID = 4_999_999  # a Telegram user with the admin commands (ADMIN_IDS)
 
 
 class RunningBot:
@@ -99,7 +100,11 @@ async def sandbox() -> AsyncIterator[SandboxServer]:
 async def chat_services(
     db: Database, youtube: YouTubeStandIn, tmp_path_factory: pytest.TempPathFactory
 ) -> Services:
-    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("bot-data"))  # type: ignore[call-arg]
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        data_dir=tmp_path_factory.mktemp("bot-data"),
+        admin_ids=frozenset({ADMIN_ID}),
+    )
     videos = YouTubeClient(
         oembed_url=youtube.oembed_url, thumbnail_url_template=youtube.thumbnail_url_template
     )
