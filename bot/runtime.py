@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from bot.database import database_conninfo
 from bot.files_route import local_files_route
@@ -83,7 +84,9 @@ async def run(settings: Settings) -> None:
                     worker.start()
                     logger.info("bot @%s is running", application.bot.username)
                     try:
-                        await _serve_until_stopped(stop, sandbox)
+                        await _serve_until_stopped(
+                            stop, sandbox, settings.data_dir / "sandbox-chat"
+                        )
                     finally:
                         await worker.stop()
                         shutdown_pool()
@@ -102,12 +105,15 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
-async def _serve_until_stopped(stop: asyncio.Event, sandbox: SandboxServer | None) -> None:
+async def _serve_until_stopped(
+    stop: asyncio.Event, sandbox: SandboxServer | None, downloads: Path
+) -> None:
     waiters = [asyncio.create_task(stop.wait())]
     if sandbox is not None and sys.stdin.isatty():
-        print("\nSandbox chat: type a message or /start; :help lists more, :quit leaves.\n")
+        print("\nSandbox chat: type a message or /start; :help lists more, :quit leaves.")
+        print(f"Thumbnails the bot sends are saved in {downloads}.\n")
         user = sandbox.user(SANDBOX_USER_ID, first_name="You", language_code="en")
-        waiters.append(asyncio.create_task(run_console(user)))
+        waiters.append(asyncio.create_task(run_console(user, downloads=downloads)))
     _, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
         task.cancel()

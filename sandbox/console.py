@@ -57,6 +57,17 @@ def render(message: SentMessage) -> str:
     return f"{prefix}> " + "\n     ".join(parts or ["<empty>"])
 
 
+def save_media(user: SandboxUser, message: SentMessage, folder: Path) -> Path | None:
+    """Writes a newly sent photo or document to `folder`, so a person can open it."""
+    if message.is_edit or not (message.photo or message.document):
+        return None
+    name = (message.document or {}).get("file_name") or "photo.jpg"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{message.message_id}-{Path(name).name}"
+    path.write_bytes(user.file_bytes(message))
+    return path
+
+
 def _stdin_lines(stream: TextIO) -> asyncio.Queue[str | None]:
     """Read lines in a daemon thread so Ctrl+C never waits for Enter."""
     loop = asyncio.get_running_loop()
@@ -75,10 +86,12 @@ async def run_console(
     user: SandboxUser,
     stream: TextIO = sys.stdin,
     write: Callable[[str], None] = print,
+    downloads: Path | None = None,
 ) -> None:
-    """Chat as *user* until EOF or ``:quit``."""
+    """Chat as *user* until EOF or ``:quit``; photos and files the bot sends are saved
+    under *downloads* when given."""
     write(f"Chatting with @{user.bot.username} as {user.account.first_name}. :help for help.")
-    printer = asyncio.create_task(_print_bot_messages(user, write))
+    printer = asyncio.create_task(_print_bot_messages(user, write, downloads))
     background: set[asyncio.Task[None]] = set()
     lines = _stdin_lines(stream)
     try:
@@ -97,9 +110,15 @@ async def run_console(
             await printer
 
 
-async def _print_bot_messages(user: SandboxUser, write: Callable[[str], None]) -> None:
+async def _print_bot_messages(
+    user: SandboxUser, write: Callable[[str], None], downloads: Path | None
+) -> None:
     while True:
-        write(render(await user.wait_for_message(timeout=None)))
+        message = await user.wait_for_message(timeout=None)
+        write(render(message))
+        saved = save_media(user, message, downloads) if downloads else None
+        if saved is not None:
+            write(f"     saved to {saved}")
 
 
 async def _handle(
