@@ -22,7 +22,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="function")
 def keyboard_pipe() -> tuple[TextIO, TextIO]:
     """(what the console reads, where the test types), like a terminal's stdin."""
     read_end, write_end = os.pipe()
-    return open(read_end), open(write_end, "w", buffering=1)  # noqa: SIM115
+    return open(read_end), open(write_end, "w", buffering=1)
 
 
 async def shown_line(shown: list[str], fragment: str) -> str:
