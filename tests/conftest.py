@@ -21,6 +21,8 @@ from services.embedded_postgres import EmbeddedPostgres
 from services.migrations import apply_migrations
 from services.referrals import ReferralService
 
+pytest_plugins = ["tests.replicate_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def server_conninfo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

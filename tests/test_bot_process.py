@@ -39,18 +39,26 @@ async def wait_for_health(url: str, within: float = 60) -> tuple[int, dict]:
                 await asyncio.sleep(0.2)
 
 
-async def start_bot(workdir: Path, port: int, *args: str) -> asyncio.subprocess.Process:
-    """`python -m bot ARGS` as a fresh machine runs it: from a directory of its own."""
-    env = {**bot_env(workdir / "data", port), "PYTHONPATH": str(PROJECT_ROOT)}
+async def start_bot(
+    workdir: Path, port: int, *args: str, env: dict[str, str] | None = None, quiet: bool = False
+) -> asyncio.subprocess.Process:
+    """`python -m bot ARGS` as a fresh machine runs it: from a directory of its own, with
+    `env` added to the environment; `quiet` discards its output instead of keeping it."""
+    environment = {
+        **bot_env(workdir / "data", port),
+        "PYTHONPATH": str(PROJECT_ROOT),
+        **(env or {}),
+    }
+    output = asyncio.subprocess.DEVNULL if quiet else asyncio.subprocess.PIPE
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         *args,
         cwd=workdir,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+        env=environment,
+        stdout=output,
+        stderr=asyncio.subprocess.STDOUT if not quiet else asyncio.subprocess.DEVNULL,
     )
 
 

@@ -21,8 +21,9 @@ from services.generators.base import (
     VideoReference,
 )
 from services.generators.headline import pick_headline
-from services.generators.local_renderer import MAX_JPEG_BYTES, MODES, LocalRenderer
+from services.generators.local_renderer import MODES, LocalRenderer
 from services.generators.palette import palette_from_image
+from services.generators.postprocess import MAX_JPEG_BYTES
 
 GENERATION_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
 

@@ -13,7 +13,6 @@ import asyncio
 import io
 import logging
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -51,9 +50,10 @@ from services.generators.replicate_models import (
     render_template,
     thumbnail_prompt,
 )
+from tests.replicate_fixtures import REPLICATE_TOKEN
 from tests.standins.replicate import ReplicateStandIn, Script, output_image
 
-TOKEN = "r8_SECRET_test_token_never_logged"
+TOKEN = REPLICATE_TOKEN
 MODES = (
     "text_to_thumbnail",
     "youtube_thumbnail",
@@ -118,21 +118,6 @@ class Progress:
 
     async def __call__(self, fraction: float, stage: str) -> None:
         self.calls.append((fraction, stage))
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[ReplicateStandIn]:
-    server = ReplicateStandIn(TOKEN)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def client(standin: ReplicateStandIn) -> AsyncIterator[replicate.Client]:
-    client = replicate.Client(api_token=TOKEN, base_url=standin.url)
-    yield client
-    await client._async_client.aclose()
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from services.generators.replicate_webhook import (
     WebhookSecret,
     handle_replicate_webhook,
 )
+from tests.replicate_fixtures import REPLICATE_TOKEN
 from tests.standins.loopback import LoopbackServer
 from tests.standins.replicate import (
     Delivery,
@@ -38,7 +39,7 @@ from tests.standins.replicate import (
     sign_webhook,
 )
 
-TOKEN = "r8_webhook_test_token"
+TOKEN = REPLICATE_TOKEN
 SECRET = new_secret()
 PAYLOAD = json.dumps({"id": "p1", "status": "succeeded", "output": ["https://x/y.jpg"]}).encode()
 
@@ -164,21 +165,6 @@ async def test_an_early_webhook_waits_for_its_waiter_within_bounds() -> None:
 
 
 # Through the generator.
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[ReplicateStandIn]:
-    server = ReplicateStandIn(TOKEN)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def client(standin: ReplicateStandIn) -> AsyncIterator[replicate.Client]:
-    client = replicate.Client(api_token=TOKEN, base_url=standin.url)
-    yield client
-    await client._async_client.aclose()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ and the event loop stays free.
 from __future__ import annotations
 
 import hashlib
-import io
 import random
 from dataclasses import dataclass, replace
 
@@ -29,6 +28,7 @@ from services.generators.headline import FALLBACK, MAX_CHARS, Headline, pick_hea
 from services.generators.imaging import Box, decode_image
 from services.generators.palette import Palette, curated_palette, palette_from_image
 from services.generators.portrait import find_face, load_face, place_subject, portrait_crop
+from services.generators.postprocess import encode_jpeg
 from services.generators.render_text import (
     PreparedHeadline,
     TextStyle,
@@ -37,8 +37,6 @@ from services.generators.render_text import (
 )
 
 WIDTH, HEIGHT = THUMBNAIL_SIZE
-MAX_JPEG_BYTES = 2 * 1024 * 1024
-_QUALITIES = (90, 80, 70, 60, 50)  # tried in turn until the JPEG fits MAX_JPEG_BYTES
 _REFERENCE_SIDE = 640  # video and style thumbnails are only blurred or sampled for colour
 _MARGIN = 56
 _WIDE_TEXT = 800  # a text box at least this wide takes the longest headlines
@@ -269,13 +267,3 @@ def _focus(subject: Box | None) -> Point:
     if subject is None:
         return (0.5, 0.45)
     return ((subject[0] + subject[2]) / 2 / WIDTH, (subject[1] + subject[3]) / 2 / HEIGHT)
-
-
-def encode_jpeg(image: Image.Image) -> bytes:
-    """JPEG bytes within MAX_JPEG_BYTES; full colour resolution first, for crisp red text."""
-    for quality in _QUALITIES:
-        buffer = io.BytesIO()
-        image.save(buffer, "JPEG", quality=quality, subsampling=0 if quality >= 80 else 2)
-        if buffer.tell() <= MAX_JPEG_BYTES:
-            return buffer.getvalue()
-    raise GenerationFailed("the thumbnail does not fit in a JPEG of 2 MB")

@@ -6,9 +6,7 @@ prediction paid for, one delivered thumbnail."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,21 +18,7 @@ from services.migrations import apply_migrations
 from tests.conftest import ledger_sum
 from tests.e2e.conftest import containing, eventually, image_size, with_button, with_photo
 from tests.standins.replicate import ReplicateStandIn
-from tests.test_bot_process import free_port
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-async def start_bot_process(env: dict[str, str], workdir: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=workdir,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+from tests.test_bot_process import free_port, start_bot
 
 
 async def prediction_recorded(conninfo: str) -> bool:
@@ -54,20 +38,17 @@ async def test_a_killed_process_loses_neither_the_job_nor_the_credits(
     replicate.script.latency = 4.0
     await replicate.start()
     token = sandbox.register_bot("thumbs_crash_bot")
+    port = free_port()
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SUPABASE", "STRIPE"))},
-        "PYTHONPATH": str(PROJECT_ROOT),
         "TELEGRAM_BOT_TOKEN": token,
         "TELEGRAM_API_URL": sandbox.url,
         "DATABASE_URL": conninfo,
-        "DATA_DIR": str(tmp_path / "data"),
-        "PORT": str(free_port()),
         "REPLICATE_API_TOKEN": replicate.token,
         "REPLICATE_BASE_URL": replicate.url,
         "GENERATION_LEASE_SECONDS": "5",
     }
     user = sandbox.user(4_800_001, first_name="Crash", bot=token)
-    first = await start_bot_process(env, tmp_path)
+    first = await start_bot(tmp_path, port, env=env, quiet=True)
     second = None
     try:
         await user.send_command("/start")
@@ -84,7 +65,7 @@ async def test_a_killed_process_loses_neither_the_job_nor_the_credits(
 
         first.send_signal(signal.SIGKILL)
         await first.wait()
-        second = await start_bot_process(env, tmp_path)
+        second = await start_bot(tmp_path, port, env=env, quiet=True)
 
         delivered = await user.wait_for_message(with_photo, timeout=60)
         assert image_size(user.file_bytes(delivered)) == (1280, 720)
