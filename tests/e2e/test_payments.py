@@ -19,6 +19,7 @@ from services.container import Services
 from services.db import Database
 from tests.conftest import ledger_sum
 from tests.e2e.conftest import ADMIN_ID, RunningBot, containing
+from tests.e2e.test_generate import choose_mode, give_inputs, press_starting_with
 from tests.test_payments import assert_stars_pack_row
 
 SETTLE_SECONDS = 0.5  # for the bot to handle updates whose whole point is to change nothing
@@ -419,3 +420,31 @@ async def test_admin_grant_and_revoke_answer_with_the_new_balance(
         for e in await chat_services.credits.ledger((await profile_of(chat_services, user)).id, 2)
     ]
     assert notes == ["chargeback", "goodwill after an outage"]
+
+
+async def test_pre_checkout_is_answered_while_generations_run(
+    new_chat_user, chat_services: Services
+):
+    """Telegram waits 10 s for the pre-checkout answer (the sandbox's `pay` deadline too);
+    thirty thumbnails being made at that moment must not delay it."""
+    makers = [new_chat_user() for _ in range(30)]
+    for maker in makers:
+        await started(maker)
+        await choose_mode(maker, "text_to_thumbnail")
+        await give_inputs(maker, "text_to_thumbnail", f"Busy video {maker.id}")
+    orders = [
+        await m.wait_for_message(lambda msg: "Generate" in " ".join(msg.button_texts))
+        for m in makers
+    ]
+    buyer = new_chat_user()
+    await started(buyer)
+    invoice = await invoice_for(buyer, "pack_100")
+
+    await asyncio.gather(
+        *(press_starting_with(m, o, "Generate") for m, o in zip(makers, orders, strict=True))
+    )
+    payment = await buyer.pay(invoice)
+
+    assert payment.ok
+    await buyer.wait_for_message(containing("Payment received"))
+    assert await balance_of(chat_services, buyer) == 150
