@@ -85,9 +85,7 @@ async def referral(update: Update, context: Context) -> None:
     language = lang(update)
     me = await current_profile(update, context)
     stats = await services(context).referrals.stats(me.id)
-    bonus = await services(context).db.fetch_value(
-        "SELECT credits FROM credit_rules WHERE rule = 'referral_bonus'"
-    )
+    bonus = await services(context).referrals.bonus()
     link = referral_link(context.bot.username or "", stats.code)
     await reply(
         update,
@@ -95,7 +93,7 @@ async def referral(update: Update, context: Context) -> None:
             language,
             "referral",
             link=link,
-            bonus=bonus or 0,
+            bonus=bonus,
             joined=stats.joined,
             earned=stats.credits_earned,
         ),

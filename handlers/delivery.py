@@ -64,7 +64,7 @@ class TelegramReporter:
         pointed to /history; other errors (network, flood) propagate, and the delivery
         is retried later."""
         language = _language(job)
-        cost = await self._cost_of(job.mode)
+        cost = await self._catalog.cost_of(job.mode)
         generation = job.generation_id
         try:
             sent = await self._bot.send_photo(
@@ -112,12 +112,6 @@ class TelegramReporter:
             await self._bot.edit_message_text(
                 text, job.chat_id, job.status_message_id, parse_mode=ParseMode.HTML
             )
-
-    async def _cost_of(self, mode: str) -> int:
-        costs = {
-            kind.type_key: kind.cost_credits for kind in await self._catalog.generation_types()
-        }
-        return costs.get(mode, 0)
 
 
 def _language(job: Job) -> str:

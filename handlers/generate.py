@@ -145,7 +145,7 @@ async def _ask_face(update: Update, context: Context, draft: Draft) -> None:
 async def _ask_confirm(update: Update, context: Context, draft: Draft, mode: str) -> None:
     language = lang(update)
     profile = await current_profile(update, context)
-    cost = await _cost_of(context, mode)
+    cost = await services(context).catalog.cost_of(mode)
     summary = await _summary(update, context, draft, mode)
     if profile.credits < cost:
         await _tell_insufficient(update, cost, profile.credits)
@@ -158,13 +158,6 @@ async def _ask_confirm(update: Update, context: Context, draft: Draft, mode: str
             [button(t(language, "btn_cancel"), f"gen:cancel:{draft.token}")],
         ),
     )
-
-
-async def _cost_of(context: Context, mode: str) -> int:
-    for kind in await services(context).catalog.generation_types():
-        if kind.type_key == mode:
-            return kind.cost_credits
-    raise KeyError(mode)
 
 
 async def _summary(update: Update, context: Context, draft: Draft, mode: str) -> Html:

@@ -159,15 +159,13 @@ async def buy(update: Update, context: Context) -> None:
     offers = [t(language, "buy_packs_header"), *(_pack_line(language, pack) for pack in packs)]
     if plan is not None and with_plan:
         offers.append(t(language, "buy_plan_line", credits=plan.credits, stars=plan.price_stars))
-    bonus = await svc.db.fetch_value(
-        "SELECT credits FROM credit_rules WHERE rule = 'referral_bonus'"
-    )
+    bonus = await svc.referrals.bonus()
     text = t(
         language,
         "buy_options",
         credits=profile.credits,
         offers=Html("\n".join(offers)),
-        bonus=bonus or 0,
+        bonus=bonus,
         link=referral_link(context.bot.username or "", profile.referral_code),
     )
     await reply(update, text, _buy_buttons(language, packs, svc.stripe is not None, with_plan))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.db import Database
+from services.errors import UnknownGenerationType
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,15 @@ class CatalogService:
             " ORDER BY cost_credits, type_key"
         )
         return [GenerationType(**row) for row in rows]
+
+    async def cost_of(self, type_key: str) -> int:
+        """What one generation of the mode costs now; UnknownGenerationType if none."""
+        cost = await self._db.fetch_value(
+            "SELECT cost_credits FROM generation_types WHERE type_key = %s", [type_key]
+        )
+        if cost is None:
+            raise UnknownGenerationType(f"unknown generation type {type_key}")
+        return int(cost)
 
     async def upsert_generation_type(
         self, type_key: str, display_name: str | None, cost_credits: int

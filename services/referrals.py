@@ -57,6 +57,13 @@ class ReferralService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    async def bonus(self) -> int:
+        """Credits a referrer earns per friend who joins (credit_rules)."""
+        value = await self._db.fetch_value(
+            "SELECT credits FROM credit_rules WHERE rule = 'referral_bonus'"
+        )
+        return int(value or 0)
+
     async def stats(self, profile_id: UUID) -> ReferralStats:
         """The user's code, how many people joined through it, and the credits it earned."""
         row = await self._db.fetch_one(
