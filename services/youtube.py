@@ -123,10 +123,13 @@ class YouTubeClient:
         oembed_url: str = "https://www.youtube.com/oembed",
         thumbnail_url_template: str = "https://i.ytimg.com/vi/{video_id}/{name}",
         timeout: float = 5.0,
+        max_thumbnail_bytes: int = MAX_THUMBNAIL_BYTES,
     ) -> None:
         """`session` may be a shared session (left open), a factory of sessions (each
-        closed after use), or None for a session per fetch."""
+        closed after use), or None for a session per fetch. A thumbnail larger than
+        `max_thumbnail_bytes` counts as missing."""
         self._session = session
+        self._max_thumbnail_bytes = max_thumbnail_bytes
         self._oembed_url = oembed_url
         self._thumbnail_url_template = thumbnail_url_template
         self._timeout = aiohttp.ClientTimeout(total=timeout)
@@ -168,7 +171,7 @@ class YouTubeClient:
         """The largest real thumbnail: maxres if the video has one, else hq."""
         for name in THUMBNAIL_NAMES:
             url = self._thumbnail_url_template.format(video_id=video_id, name=name)
-            status, body = await self._get(session, url, MAX_THUMBNAIL_BYTES)
+            status, body = await self._get(session, url, self._max_thumbnail_bytes)
             if status >= 500 or status == 429:
                 raise YouTubeUnreachable(f"{url} answered {status}")
             if status == 200 and body is not None and _is_real_picture(body):

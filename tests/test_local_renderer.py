@@ -23,7 +23,7 @@ from services.generators.base import (
 from services.generators.headline import pick_headline
 from services.generators.local_renderer import MODES, LocalRenderer
 from services.generators.palette import palette_from_image
-from services.generators.postprocess import MAX_JPEG_BYTES
+from services.generators.postprocess import MAX_JPEG_BYTES, finish_thumbnail
 
 GENERATION_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
 
@@ -258,16 +258,17 @@ async def test_concurrent_renders_match_sequential_ones() -> None:
     assert list(together) == sequential
 
 
-async def test_renders_with_pillows_own_font_only(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_renders_with_pillows_own_font_only() -> None:
     """A fresh machine may have no font but Pillow's: Latin still renders, accents fold."""
     only_pillow = (render_text.FontSource(None),)
-    monkeypatch.setattr(render_text, "font_sources", lambda: only_pillow)
 
-    prepared = render_text.prepare_headline(pick_headline("Crème brûlée"))
+    prepared = render_text.prepare_headline(pick_headline("Crème brûlée"), only_pillow)
     assert prepared is not None
     assert prepared.words == ("CREME", "BRULEE")
+    picture = encoded(Image.new("RGB", (1344, 768), (40, 90, 160)), "JPEG")
     for prompt in ("Crème brûlée at home", "Привет мир", "🔥"):
-        assert_thumbnail(await render(request_for("text_to_thumbnail", prompt=prompt)))
+        headline = render_text.prepare_headline(pick_headline(prompt), only_pillow)
+        assert_thumbnail(finish_thumbnail(picture, headline))
 
 
 def test_style_palette_follows_the_reference() -> None:
@@ -317,13 +318,10 @@ def test_face_crop_centres_on_a_face_off_to_the_side() -> None:
     assert not looks_like_skin(portrait.portrait_crop(photo, None, aspect=1.0))
 
 
-def test_face_crop_without_a_detector_takes_the_upper_middle(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(portrait, "_detector", lambda: None)
+def test_face_crop_without_a_detector_takes_the_upper_middle() -> None:
     photo = face_photo(size=(1000, 1200))
 
-    assert portrait.find_face(photo) is None
+    assert portrait.detect_face(photo, None) is None
     crop = portrait.portrait_crop(photo, None, aspect=1.0)
     assert crop.size == (1000, 1000)
 

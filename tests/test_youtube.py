@@ -143,12 +143,10 @@ async def test_video_without_thumbnails_has_none(standin: YouTubeStandIn) -> Non
     assert video.thumbnail is None
 
 
-async def test_oversized_thumbnail_counts_as_missing(
-    standin: YouTubeStandIn, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(youtube, "MAX_THUMBNAIL_BYTES", len(HQ) + 1)
+async def test_oversized_thumbnail_counts_as_missing(standin: YouTubeStandIn) -> None:
+    client = client_for(standin, max_thumbnail_bytes=len(HQ) + 1)
 
-    video = await client_for(standin).fetch(f"https://youtu.be/{ID}")
+    video = await client.fetch(f"https://youtu.be/{ID}")
 
     assert video.thumbnail == HQ  # maxres is larger than the limit
 

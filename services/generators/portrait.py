@@ -33,7 +33,11 @@ def load_face(data: bytes) -> Image.Image:
 
 def find_face(image: Image.Image) -> Box | None:
     """The largest face in `image`, or None (no face, or OpenCV isn't installed)."""
-    detector = _detector()
+    return detect_face(image, _detector())
+
+
+def detect_face(image: Image.Image, detector: Any | None) -> Box | None:
+    """The largest face `detector` (an OpenCV cascade, or None for none) finds."""
     if detector is None:
         return None
     import numpy

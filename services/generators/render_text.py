@@ -97,17 +97,20 @@ def _packaged_font(module: str, name: str) -> str | None:
     return str(path) if path.is_file() else None
 
 
-def prepare_headline(headline: Headline) -> PreparedHeadline | None:
-    """The headline in the font that can draw most of it; None if no font can draw any."""
+def prepare_headline(
+    headline: Headline, sources: Sequence[FontSource] | None = None
+) -> PreparedHeadline | None:
+    """The headline in the font (of `sources`, by default the machine's) that can draw
+    most of it; None if no font can draw any."""
     best: tuple[int, FontSource, tuple[str, ...]] | None = None
-    for source in font_sources():
+    for source in sources or font_sources():
         words = tuple(_drawable(word, source) for word in headline.words)
         exact = sum(len(a) for a, b in zip(words, headline.words, strict=True) if a == b)
         if best is None or exact > best[0]:
             best = (exact, source, words)
         if words == headline.words:
             break
-    assert best is not None  # font_sources() always has Pillow's font
+    assert best is not None  # there is always at least Pillow's font
     _, source, words = best
     kept = [i for i, word in enumerate(words) if word]
     if not kept:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from aiohttp import web
 
 
-class LoopbackServer:
+class LoopbackServer(ABC):
     """Subclasses add their routes in `add_routes`; `url` is set once started."""
 
     def __init__(self) -> None:
         self.url = ""
         self._runner: web.AppRunner | None = None
 
+    @abstractmethod
     def add_routes(self, app: web.Application) -> None:
-        raise NotImplementedError
+        """Registers the stand-in's endpoints on `app`."""
 
     async def start(self) -> str:
         return await self.start_on(0)
