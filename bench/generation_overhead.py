@@ -70,10 +70,17 @@ class FinishLine:
     async def progress(self, job: Job, fraction: float, stage: str) -> None:
         return None
 
-    async def deliver(self, job: Job, outcome: Outcome) -> None:
+    async def deliver(self, job: Job, outcome: Outcome) -> str:
         self.finished[job.generation_id] = time.monotonic()
         if len(self.finished) >= self._jobs:
             self._all.set()
+        return "sent"
+
+    async def resume(self, job: Job, outcome: Outcome) -> str:
+        return await self.deliver(job, outcome)
+
+    async def settle(self, job: Job, outcome: Outcome) -> None:
+        return None
 
     async def wait(self) -> None:
         await self._all.wait()

@@ -4,27 +4,111 @@ message edited as it moves, and the thumbnail (or the apology and refund) at the
 The worker (services/jobs.py) calls this from whichever process ran the job, possibly
 after a restart, so it works from what the job row remembers: the chat, the status
 message and the user's language.
+
+Sends are not idempotent and edits are, so Telegram's errors are sorted by what they say
+about a send: a flood limit or a refused connection means it did not happen (send again
+later); a timeout, a 5xx or a connection lost mid-request means it may have happened,
+and then the result is never sent again: the status message is edited to say it is
+ready, with a button that shows it (see the README, "Delivery").
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import datetime as dt
 import logging
 import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 from uuid import UUID
 
-from telegram import Bot
+import httpx
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from handlers.common import button, keyboard
-from handlers.i18n import language_of, mode_name, t
+from handlers.i18n import CATALOGS, DEFAULT_LANGUAGE, Html, language_of, mode_name, t
 from services.catalog import CatalogService
 from services.generation import GenerationService, Job, Outcome
+from services.jobs import DeliveryNotPerformed, DeliveryUncertain
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 PROGRESS_EDIT_EVERY = 1.5  # seconds between status edits, to stay under flood limits
+
+# Errors raised before the request left this machine: Telegram never saw it.
+_NOT_SENT_CAUSES = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def _certainly_not_performed(error: TelegramError) -> bool:
+    if isinstance(error, RetryAfter):
+        return True
+    cause = error.__cause__
+    return isinstance(cause, _NOT_SENT_CAUSES)
+
+
+async def _classified(call: Awaitable[T]) -> T:
+    """Runs one Telegram call, turning its failure into what it means for a delivery."""
+    try:
+        return await call
+    except (BadRequest, Forbidden):
+        raise
+    except (RetryAfter, NetworkError) as error:
+        if _certainly_not_performed(error):
+            raise DeliveryNotPerformed(repr(error)) from error
+        raise DeliveryUncertain(repr(error)) from error
+
+
+class _ProgressEdits:
+    """One status edit in flight per job at most, in the background: the renderer never
+    waits for Telegram, a flood limit only skips edits, and a late edit can never land
+    after the final word (it is cancelled first)."""
+
+    def __init__(self) -> None:
+        self._last: dict[UUID, tuple[float, int]] = {}
+        self._paused_until: dict[UUID, float] = {}
+        self._in_flight: dict[UUID, asyncio.Task[None]] = {}
+
+    def offer(
+        self, generation_id: UUID, percent: int, edit: Callable[[], Awaitable[object]]
+    ) -> None:
+        now = time.monotonic()
+        last_time, last_percent = self._last.get(generation_id, (0.0, -1))
+        if (
+            percent == last_percent
+            or now - last_time < PROGRESS_EDIT_EVERY
+            or now < self._paused_until.get(generation_id, 0.0)
+            or generation_id in self._in_flight
+        ):
+            return
+        self._last[generation_id] = (now, percent)
+        task = asyncio.create_task(self._run(generation_id, edit))
+        self._in_flight[generation_id] = task
+        task.add_done_callback(lambda _: self._in_flight.pop(generation_id, None))
+
+    async def _run(self, generation_id: UUID, edit: Callable[[], Awaitable[object]]) -> None:
+        try:
+            await edit()
+        except RetryAfter as flood:
+            wait = flood.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+            self._paused_until[generation_id] = time.monotonic() + seconds
+        except TelegramError as error:
+            logger.debug("progress edit of %s skipped: %s", generation_id, error)
+
+    async def stop(self, generation_id: UUID) -> None:
+        """No more progress for this job: cancel an edit still on its way."""
+        self._last.pop(generation_id, None)
+        self._paused_until.pop(generation_id, None)
+        task = self._in_flight.pop(generation_id, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 class TelegramReporter:
@@ -32,86 +116,149 @@ class TelegramReporter:
         self._bot = bot
         self._generations = generations
         self._catalog = catalog
-        self._last_edit: dict[UUID, tuple[float, int]] = {}
+        self._progress = _ProgressEdits()
 
     async def heartbeat(self, job: Job) -> None:
         if job.chat_id is not None:
             await self._bot.send_chat_action(job.chat_id, ChatAction.UPLOAD_PHOTO)
 
     async def progress(self, job: Job, fraction: float, stage: str) -> None:
+        if job.chat_id is None or job.status_message_id is None:
+            return
         percent = max(0, min(99, int(fraction * 100)))
-        now = time.monotonic()
-        last_time, last_percent = self._last_edit.get(job.generation_id, (0.0, -1))
-        if percent == last_percent or now - last_time < PROGRESS_EDIT_EVERY:
-            return
-        self._last_edit[job.generation_id] = (now, percent)
-        await self._edit_status(job, t(_language(job), "status_running", percent=percent))
+        text = t(_language(job), "status_running", percent=percent)
+        self._progress.offer(job.generation_id, percent, lambda: self._edit(job, text))
 
-    async def deliver(self, job: Job, outcome: Outcome) -> None:
-        self._last_edit.pop(job.generation_id, None)
+    async def deliver(self, job: Job, outcome: Outcome) -> str:
+        await self._progress.stop(job.generation_id)
         if job.chat_id is None:
-            return
+            return "unreachable"
         try:
             if outcome.image is not None:
-                await self._send_thumbnail(job, job.chat_id, outcome.image)
-            else:
-                await self._apologise(job, job.chat_id, outcome)
+                return await self._send_thumbnail(job, job.chat_id, outcome.image)
+            await _classified(self._send_apology(job, job.chat_id, outcome))
         except Forbidden:
             logger.info("user of generation %s blocked the bot", job.generation_id)
+            return "unreachable"
+        return "sent"
 
-    async def _send_thumbnail(self, job: Job, chat_id: int, image: bytes) -> None:
+    async def resume(self, job: Job, outcome: Outcome) -> str:
+        """The final word on the status message, safe to repeat: "ready, tap to see it"
+        (or the apology); a new message only when there is no status message to edit."""
+        await self._progress.stop(job.generation_id)
+        if job.chat_id is None:
+            return "unreachable"
+        language = _language(job)
+        if outcome.succeeded:
+            text = t(language, "status_ready")
+            markup = keyboard(
+                [button(t(language, "btn_show_thumbnail"), f"hist:show:{job.generation_id}")]
+            )
+        else:
+            text, markup = self._apology(job, outcome)
+        try:
+            if job.status_message_id is None or not await self._replace_status(job, text, markup):
+                await _classified(
+                    self._bot.send_message(
+                        job.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+                    )
+                )
+        except Forbidden:
+            return "unreachable"
+        return "resumed"
+
+    async def settle(self, job: Job, outcome: Outcome) -> None:
+        key = "status_done" if outcome.succeeded else "status_failed"
+        with contextlib.suppress(TelegramError):
+            await self._edit(job, t(_language(job), key))
+
+    async def _send_thumbnail(self, job: Job, chat_id: int, image: bytes) -> str:
         """It is paid for and stored: if Telegram refuses the upload itself, the user is
-        pointed to /history; other errors (network, flood) propagate, and the delivery
-        is retried later."""
+        pointed to /history and it counts as delivered ("refused")."""
         language = _language(job)
         cost = await self._catalog.cost_of(job.mode)
         generation = job.generation_id
         try:
-            sent = await self._bot.send_photo(
-                chat_id,
-                image,
-                caption=t(language, "delivered", mode=mode_name(language, job.mode)),
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(
-                    [button(t(language, "btn_regenerate", cost=cost), f"gen:again:{generation}")],
-                    [
-                        button(t(language, "btn_full_quality"), f"gen:file:{generation}"),
-                        button(t(language, "btn_start_over"), "gen:new"),
-                    ],
-                ),
+            sent = await _classified(
+                self._bot.send_photo(
+                    chat_id,
+                    image,
+                    caption=t(language, "delivered", mode=mode_name(language, job.mode)),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(
+                        [
+                            button(
+                                t(language, "btn_regenerate", cost=cost), f"gen:again:{generation}"
+                            )
+                        ],
+                        [
+                            button(t(language, "btn_full_quality"), f"gen:file:{generation}"),
+                            button(t(language, "btn_start_over"), "gen:new"),
+                        ],
+                    ),
+                )
             )
         except BadRequest:
             logger.warning("Telegram refused the thumbnail of %s", generation, exc_info=True)
-            await self._edit_status(job, t(language, "delivery_failed"))
-            return
+            with contextlib.suppress(TelegramError):
+                await self._edit(job, t(language, "delivery_failed"))
+            return "refused"
         if sent.photo:
-            await self._generations.remember_telegram_file(generation, sent.photo[-1].file_id)
-        await self._edit_status(job, t(language, "status_done"))
+            with contextlib.suppress(Exception):  # only saves a later re-upload
+                await self._generations.remember_telegram_file(generation, sent.photo[-1].file_id)
+        return "sent"
 
-    async def _apologise(self, job: Job, chat_id: int, outcome: Outcome) -> None:
+    async def _send_apology(self, job: Job, chat_id: int, outcome: Outcome) -> None:
+        with contextlib.suppress(TelegramError):
+            await self._edit(job, t(_language(job), "status_failed"))
+        text, markup = self._apology(job, outcome)
+        await self._bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+    def _apology(self, job: Job, outcome: Outcome) -> tuple[Html, InlineKeyboardMarkup]:
         language = _language(job)
-        await self._edit_status(job, t(language, "status_failed"))
-        reason = t(language, f"reason_{outcome.failure_key}") if outcome.failure_key else ""
-        await self._bot.send_message(
-            chat_id,
-            t(
-                language,
-                "generation_failed",
-                reason=reason,
-                refunded=outcome.refunded,
-                credits=outcome.balance or 0,
-            ),
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard([button(t(language, "btn_start_over"), "gen:new")]),
+        text = t(
+            language,
+            "generation_failed",
+            reason=_reason(language, outcome.failure_key),
+            refunded=outcome.refunded,
+            credits=outcome.balance or 0,
         )
+        return text, keyboard([button(t(language, "btn_start_over"), "gen:new")])
 
-    async def _edit_status(self, job: Job, text: str) -> None:
+    async def _replace_status(self, job: Job, text: str, markup: InlineKeyboardMarkup) -> bool:
+        """Edits the status message; False if it is gone (deleted by the user)."""
+        try:
+            await _classified(self._edit(job, text, markup))
+        except BadRequest as error:
+            return "not modified" in error.message.lower()  # an earlier resume got there
+        return True
+
+    async def _edit(self, job: Job, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         if job.chat_id is None or job.status_message_id is None:
             return
-        with contextlib.suppress(BadRequest):  # deleted by the user, or unchanged
+        try:
             await self._bot.edit_message_text(
-                text, job.chat_id, job.status_message_id, parse_mode=ParseMode.HTML
+                text,
+                job.chat_id,
+                job.status_message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
             )
+        except BadRequest as error:
+            if markup is None:  # deleted by the user, or unchanged: nothing to tidy
+                logger.debug("status of %s not edited: %s", job.generation_id, error)
+                return
+            raise
+
+
+def _reason(language: str, failure_key: str | None) -> Html:
+    """The failure in plain words; a key without a text reads as the generic reason, so
+    an apology can always be delivered."""
+    key = f"reason_{failure_key or 'generation_failed'}"
+    if key not in CATALOGS[DEFAULT_LANGUAGE]:
+        logger.warning("no text for failure key %r", failure_key)
+        key = "reason_generation_failed"
+    return t(language, key)
 
 
 def _language(job: Job) -> str:

@@ -7,18 +7,33 @@ money-moving SQL function is exactly one transaction.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from tenacity import (
+    AsyncRetrying,
+    before_sleep_log,
+    retry_if_exception_type,
+    stop_after_delay,
+    wait_exponential,
+)
 
 from services.errors import from_sqlstate
 
+logger = logging.getLogger(__name__)
+
 Row = dict[str, Any]
 Params = Sequence[Any] | dict[str, Any] | None
+T = TypeVar("T")
+
+#: The database is unreachable for a moment (a restart, a failover, a full pool): the
+#: same call may well succeed a little later. Domain errors are never among these.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (psycopg.OperationalError, PoolTimeout)
 
 CONNECTION_KWARGS: dict[str, Any] = {
     "prepare_threshold": None,
@@ -85,3 +100,24 @@ class Database:
 
     async def execute(self, query: str, params: Params = None) -> None:
         await self.fetch_all(query, params)
+
+
+async def persistently(
+    call: Callable[[], Awaitable[T]], *, within: float = 120.0, first_wait: float = 0.2
+) -> T:
+    """Runs `call`, retrying it with backoff while the database is unreachable, for up
+    to `within` seconds; then the last transient error is raised. For the steps of a
+    job's finish that must not be lost to a blink (store, complete, refund, deliver):
+    each is guarded in SQL, so a retry after a commit whose answer was lost never moves
+    credits or sends a thumbnail twice."""
+    retrying = AsyncRetrying(
+        retry=retry_if_exception_type(TRANSIENT_ERRORS),
+        wait=wait_exponential(multiplier=first_wait, max=5.0),
+        stop=stop_after_delay(within),
+        before_sleep=before_sleep_log(logger, logging.WARNING),
+        reraise=True,
+    )
+    async for attempt in retrying:
+        with attempt:
+            return await call()
+    raise AssertionError("unreachable: tenacity reraises")

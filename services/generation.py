@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from services.credits import Charge, CreditService
-from services.db import Database
+from services.db import TRANSIENT_ERRORS, Database, persistently
 from services.errors import InvalidGenerationState
 from services.faces import FaceService
 from services.generators.base import (
@@ -150,33 +150,58 @@ class GenerationService:
         )
         self._doorbell.ring()
 
-    async def execute(self, job: Job, progress: ProgressCallback) -> None:
-        """Renders and stores a claimed job; on any failure, refunds it (at most once).
-        The result is read back with `outcome_of`, whoever delivers it."""
+    async def execute(self, job: Job, progress: ProgressCallback) -> bool:
+        """Renders, stores and completes a claimed job, or refunds it (at most once) when
+        the image cannot be made. Returns True when the job is finished and its outcome
+        can be delivered (read it back with `outcome_of`).
+
+        The database blinking is no reason to refund: before the image exists the error
+        propagates (the lease brings the job back); once it exists, storing and
+        completing are retried until the database answers, so a good thumbnail is
+        never refunded because of an outage."""
         try:
-            request = await self._build_request(job.generation_id, job.profile_id, job.input)
-            image = await self._generator.generate(request, progress)
-            url = await self._storage.put(
-                THUMBNAILS_BUCKET, f"{job.profile_id}/{job.generation_id}.jpg", image, "image/jpeg"
+            request = await persistently(
+                lambda: self._build_request(job.generation_id, job.profile_id, job.input)
             )
-            await self._credits.complete_generation(job.generation_id, url)
+            image = await self._generator.generate(request, progress)
         except GenerationFailed as failure:
             logger.info("generation %s failed: %s", job.generation_id, failure)
-            await self._refund(job.generation_id, failure.user_message_key, str(failure))
+            return await self._refund(job.generation_id, failure.user_message_key, str(failure))
         except InvalidGenerationState:
             logger.info("generation %s was finished by another worker", job.generation_id)
+            return False
+        except TRANSIENT_ERRORS:
+            raise
         except Exception as error:
             logger.exception("generation %s crashed", job.generation_id)
-            await self._refund(job.generation_id, "generation_failed", repr(error))
+            return await self._refund(job.generation_id, "generation_failed", repr(error))
+        return await self._complete(job, image)
 
-    async def _refund(self, generation_id: UUID, key: str, reason: str) -> None:
-        try:
-            await self._credits.fail_generation(generation_id, reason)
-        except InvalidGenerationState:
-            return  # another worker completed it meanwhile; nothing to refund
-        await self._db.execute(
-            "UPDATE generations SET failure_key = %s WHERE id = %s", [key, generation_id]
+    async def _complete(self, job: Job, image: bytes) -> bool:
+        path = f"{job.profile_id}/{job.generation_id}.jpg"
+        url = await persistently(
+            lambda: self._storage.put(THUMBNAILS_BUCKET, path, image, "image/jpeg")
         )
+        try:
+            await persistently(lambda: self._credits.complete_generation(job.generation_id, url))
+        except InvalidGenerationState:
+            # Failed meanwhile (interrupted too often and reaped): its refund stands.
+            logger.info("generation %s was failed before it completed", job.generation_id)
+            return False
+        return True
+
+    async def _refund(self, generation_id: UUID, key: str, reason: str) -> bool:
+        """Fails and refunds the generation; False if another worker completed it."""
+        try:
+            await persistently(lambda: self._credits.fail_generation(generation_id, reason))
+        except InvalidGenerationState:
+            return False  # another worker completed it meanwhile; nothing to refund
+        await persistently(
+            lambda: self._db.execute(
+                "UPDATE generations SET failure_key = %s WHERE id = %s", [key, generation_id]
+            )
+        )
+        return True
 
     async def outcome_of(self, generation_id: UUID) -> Outcome:
         """What the user should be told about a finished generation."""

@@ -7,6 +7,11 @@ the job again. After `max_attempts` interrupted attempts the job is failed and r
 once, and the user is told. Results are delivered through a `JobReporter` given by the bot;
 a result that was made but not delivered (a crash in between) is picked up by the
 delivery sweep, so every user hears back.
+
+Delivery is exactly once as far as Telegram lets it be (sql/010_delivery.sql): a send is
+marked before it starts and recorded the moment Telegram confirms it. A send whose end is
+unknown (the process died, or Telegram's answer was lost) is never repeated: the status
+message, which can be edited any number of times, says the result is ready instead.
 """
 
 from __future__ import annotations
@@ -17,14 +22,27 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
-from services.db import Database
+from services.db import TRANSIENT_ERRORS, Database, persistently
 from services.generation import Doorbell, GenerationService, Job, Outcome
+from services.generators.base import ProgressCallback
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class DeliveryNotPerformed(Exception):
+    """Telegram certainly did not perform the send (a flood limit, a refused
+    connection): it may be sent again later."""
+
+
+class DeliveryUncertain(Exception):
+    """The send may or may not have been performed (a timeout, a 5xx, a dropped
+    connection after the request went out): it must not be sent again."""
 
 
 class JobReporter(Protocol):
@@ -36,8 +54,18 @@ class JobReporter(Protocol):
 
     async def progress(self, job: Job, fraction: float, stage: str) -> None: ...
 
-    async def deliver(self, job: Job, outcome: Outcome) -> None:
-        """Sends the result or the apology; raises if it could not reach the user."""
+    async def deliver(self, job: Job, outcome: Outcome) -> str:
+        """Sends the result or the apology, once. Returns how it went (sent, refused,
+        unreachable); raises DeliveryNotPerformed or DeliveryUncertain."""
+        ...
+
+    async def resume(self, job: Job, outcome: Outcome) -> str:
+        """Tells the user the outcome without sending the result again (an edit of the
+        status message, which is safe to repeat); raises as `deliver` does."""
+        ...
+
+    async def settle(self, job: Job, outcome: Outcome) -> None:
+        """After a confirmed delivery: tidy the status message (best effort)."""
         ...
 
 
@@ -48,7 +76,9 @@ class WorkerOptions:
     max_attempts: int = 3
     heartbeat_seconds: float = 4.0
     poll_seconds: float = 1.0
-    delivery_grace_seconds: int = 30
+    # How long the finish of a job (store, complete, refund, deliver) keeps retrying
+    # while the database is unreachable before leaving the job to its lease.
+    outage_seconds: float = 120.0
 
 
 def _worker_id() -> str:
@@ -136,37 +166,107 @@ class GenerationWorker:
         self._doorbell.ring()  # room for another job
 
     async def _process(self, job: Job) -> None:
+        """Runs one job to its delivery; nothing escapes the task. Whatever stops it
+        midway, the job is still in the database and its lease brings it back."""
         heartbeat = asyncio.create_task(self._keep_alive(job))
         try:
-            await self._generations.execute(job, lambda f, s: self._reporter.progress(job, f, s))
+            finished = await self._generations.execute(job, self._progress_reporter(job))
+        except TRANSIENT_ERRORS as error:
+            logger.warning(
+                "generation %s paused, database unreachable: %s", job.generation_id, error
+            )
+            return
+        except Exception:
+            logger.exception(
+                "generation %s stopped; its lease will bring it back", job.generation_id
+            )
+            return
         finally:
             heartbeat.cancel()
-        await self._deliver(job)
+        if finished:
+            await self._deliver(job)
+
+    def _progress_reporter(self, job: Job) -> ProgressCallback:
+        """Progress is decoration: a failure to show it never touches the job."""
+
+        async def report(fraction: float, stage: str) -> None:
+            try:
+                await self._reporter.progress(job, fraction, stage)
+            except Exception as error:
+                logger.debug("progress of %s not shown: %s", job.generation_id, error)
+
+        return report
 
     async def _keep_alive(self, job: Job) -> None:
         while True:
             with contextlib.suppress(Exception):
                 await self._reporter.heartbeat(job)
             await asyncio.sleep(self.options.heartbeat_seconds)
-            kept = await self._db.fetch_value(
-                "SELECT renew_generation_lease(%s, %s, %s)",
-                [job.generation_id, self.worker_id, self.options.lease_seconds],
-            )
+            try:
+                kept = await self._db.fetch_value(
+                    "SELECT renew_generation_lease(%s, %s, %s)",
+                    [job.generation_id, self.worker_id, self.options.lease_seconds],
+                )
+            except TRANSIENT_ERRORS:
+                continue  # try again at the next beat; the lease may still hold
             if not kept:  # finished meanwhile, or taken over after a stall
                 logger.info("lease of generation %s ended", job.generation_id)
                 return
 
     async def _deliver(self, job: Job) -> None:
-        """Sends the outcome once; a failure leaves it for the delivery sweep to retry."""
+        """Delivers a finished job at most once; never raises. What it could not do is
+        left to the delivery sweep, which resumes rather than repeats a started send."""
         try:
-            outcome = await self._generations.outcome_of(job.generation_id)
-            await self._reporter.deliver(job, outcome)
+            await self._deliver_once(job)
+        except (DeliveryNotPerformed, DeliveryUncertain) as error:
+            logger.warning(
+                "generation %s not delivered yet (%r); will retry", job.generation_id, error
+            )
+        except TRANSIENT_ERRORS as error:
+            logger.warning(
+                "generation %s not delivered, database unreachable: %s", job.generation_id, error
+            )
         except Exception:
             logger.exception("could not deliver generation %s; will retry", job.generation_id)
-            return
-        await self._db.execute(
-            "UPDATE generations SET delivered_at = now() WHERE id = %s", [job.generation_id]
+
+    async def _deliver_once(self, job: Job) -> None:
+        outcome = await self._persist(lambda: self._generations.outcome_of(job.generation_id))
+        state = await self._persist(
+            lambda: self._db.fetch_value(
+                "SELECT begin_delivery(%s, %s, %s)",
+                [job.generation_id, self.worker_id, self.options.lease_seconds],
+            )
         )
+        if state == "resume":
+            await self._finish(job, await self._reporter.resume(job, outcome))
+            return
+        if state != "send":
+            return  # delivered already, in another worker's hands, or not finished
+        try:
+            method = await self._reporter.deliver(job, outcome)
+        except DeliveryNotPerformed:
+            await self._persist(
+                lambda: self._db.execute(
+                    "SELECT abandon_delivery(%s, %s)", [job.generation_id, self.worker_id]
+                )
+            )
+            raise
+        except DeliveryUncertain:
+            logger.warning(
+                "Telegram may have delivered %s; not sending it again", job.generation_id
+            )
+            await self._finish(job, await self._reporter.resume(job, outcome))
+            return
+        await self._finish(job, method)
+        await self._reporter.settle(job, outcome)
+
+    async def _finish(self, job: Job, method: str) -> None:
+        await self._persist(
+            lambda: self._db.execute("SELECT finish_delivery(%s, %s)", [job.generation_id, method])
+        )
+
+    async def _persist(self, call: Callable[[], Awaitable[T]]) -> T:
+        return await persistently(call, within=self.options.outage_seconds)
 
     async def _reap(self) -> None:
         """Refunds jobs whose workers died too often; their users hear it from the sweep."""
@@ -181,11 +281,12 @@ class GenerationWorker:
 
     async def _sweep_deliveries(self) -> None:
         rows = await self._db.fetch_all(
-            _WITH_LANGUAGE.format(source="claim_deliveries(%s, %s, %s)"),
+            _WITH_LANGUAGE.format(source="claim_undelivered(%s, %s, %s, %s)"),
             [
+                self.worker_id,
                 self.options.lease_seconds,
                 self.options.concurrency,
-                self.options.delivery_grace_seconds,
+                self.options.lease_seconds,
             ],
         )
         for row in rows:

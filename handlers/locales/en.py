@@ -197,6 +197,28 @@ TEXTS: dict[str, str] = {
         "had left; the other {shortfall} were already spent. Your balance is "
         "<b>{balance}</b>."
     ),
+    "payment_mismatch_currency": (
+        "⚠️ Your payment of {paid} was not in the currency {what} is sold in ({price}), so "
+        "no credits were added. Your balance is <b>{balance}</b>. The admins have been told; "
+        "write to /paysupport to get your money back."
+    ),
+    "payment_mismatch_underpaid": (
+        "⚠️ Your payment of {paid} is less than the price of {what} ({price}), so no credits "
+        "were added. Your balance is <b>{balance}</b>. The admins have been told; write to "
+        "/paysupport to get your money back."
+    ),
+    "payment_mismatch_overpaid": (
+        "✅ Payment received: <b>+{credits}</b> credits. Your balance is <b>{balance}</b>. "
+        "You paid {paid}, more than the price of {what} ({price}); the admins have been "
+        "told, and /paysupport can refund the difference."
+    ),
+    "mismatch_what_pack": "a pack of {credits} credits",
+    "mismatch_what_plan": "the monthly plan",
+    "admin_payment_mismatch": (
+        "⚠️ <b>Payment mismatch</b> ({reason}): user {user} paid {paid} for {product}, "
+        "priced {price}; credited {credits} of {due} credits.\n"
+        "Payment {payment} ({provider} {charge}). To give the money back: /refund {payment}"
+    ),
     "subscription_ended": "📅 Your monthly plan has ended. Send /subscription to start it again.",
     "subscription_none": (
         "📅 <b>Monthly plan</b>: {credits} credits every 30 days for {stars} ⭐, renewed "
@@ -321,6 +343,10 @@ TEXTS: dict[str, str] = {
     "status_queued": "⏳ Your thumbnail is in the queue…",
     "status_running": "🎨 Creating your thumbnail… {percent}%",
     "status_done": "✅ Done!",
+    "status_ready": (
+        "✅ Your thumbnail is ready. If it isn't just above, tap the button to see it."
+    ),
+    "btn_show_thumbnail": "🖼 Show my thumbnail",
     "status_failed": "😔 That didn't work.",
     "delivery_failed": (
         "✅ Your thumbnail is ready, but I couldn't send it just now. Find it in /history."

@@ -208,6 +208,29 @@ TEXTS: dict[str, str] = {
         "quedaban; los otros {shortfall} ya estaban gastados. Tu saldo es "
         "<b>{balance}</b>."
     ),
+    "payment_mismatch_currency": (
+        "⚠️ Tu pago de {paid} no llegó en la moneda en la que se vende {what} ({price}), así "
+        "que no se añadieron créditos. Tu saldo es <b>{balance}</b>. Ya avisamos a los "
+        "administradores; escribe a /paysupport para recuperar tu dinero."
+    ),
+    "payment_mismatch_underpaid": (
+        "⚠️ Tu pago de {paid} es menor que el precio de {what} ({price}), así que no se "
+        "añadieron créditos. Tu saldo es <b>{balance}</b>. Ya avisamos a los administradores; "
+        "escribe a /paysupport para recuperar tu dinero."
+    ),
+    "payment_mismatch_overpaid": (
+        "✅ Pago recibido: <b>+{credits}</b> créditos. Tu saldo es <b>{balance}</b>. Pagaste "
+        "{paid}, más que el precio de {what} ({price}); ya avisamos a los administradores y "
+        "/paysupport puede devolverte la diferencia."
+    ),
+    "mismatch_what_pack": "un paquete de {credits} créditos",
+    "mismatch_what_plan": "el plan mensual",
+    "admin_payment_mismatch": (
+        "⚠️ <b>Pago que no coincide con el precio</b> ({reason}): el usuario {user} pagó "
+        "{paid} por {product}, cuyo precio es {price}; se acreditaron {credits} de {due} "
+        "créditos.\nPago {payment} ({provider} {charge}). Para devolver el dinero: "
+        "/refund {payment}"
+    ),
     "subscription_ended": (
         "📅 Tu plan mensual ha terminado. Envía /subscription para activarlo de nuevo."
     ),
@@ -347,6 +370,10 @@ TEXTS: dict[str, str] = {
     "status_queued": "⏳ Tu miniatura está en la cola…",
     "status_running": "🎨 Creando tu miniatura… {percent}%",
     "status_done": "✅ ¡Listo!",
+    "status_ready": (
+        "✅ Tu miniatura está lista. Si no la ves justo arriba, toca el botón para verla."
+    ),
+    "btn_show_thumbnail": "🖼 Ver mi miniatura",
     "status_failed": "😔 No funcionó.",
     "delivery_failed": (
         "✅ Tu miniatura está lista, pero no pude enviarla ahora. La tienes en /history."

@@ -195,6 +195,28 @@ TEXTS: dict[str, str] = {
         "↩️ Платёж возвращён. Мы списали оставшиеся <b>{credits}</b> кр.; ещё "
         "{shortfall} уже были потрачены. Баланс: <b>{balance}</b>."
     ),
+    "payment_mismatch_currency": (
+        "⚠️ Твой платёж {paid} пришёл не в той валюте, в которой продаётся {what} ({price}), "
+        "поэтому кредиты не начислены. Баланс: <b>{balance}</b>. Администраторы уже в курсе; "
+        "напиши в /paysupport, чтобы вернуть деньги."
+    ),
+    "payment_mismatch_underpaid": (
+        "⚠️ Твой платёж {paid} меньше цены: {what} стоит {price}, поэтому кредиты не "
+        "начислены. Баланс: <b>{balance}</b>. Администраторы уже в курсе; напиши в "
+        "/paysupport, чтобы вернуть деньги."
+    ),
+    "payment_mismatch_overpaid": (
+        "✅ Оплата получена: <b>+{credits}</b> кр. Баланс: <b>{balance}</b>. Ты заплатил "
+        "{paid} — больше цены ({what}: {price}); администраторы в курсе, разницу можно "
+        "вернуть через /paysupport."
+    ),
+    "mismatch_what_pack": "пакет на {credits} кредитов",
+    "mismatch_what_plan": "ежемесячная подписка",
+    "admin_payment_mismatch": (
+        "⚠️ <b>Оплата не совпала с ценой</b> ({reason}): пользователь {user} заплатил {paid} "
+        "за {product} по цене {price}; начислено {credits} из {due} кр.\n"
+        "Платёж {payment} ({provider} {charge}). Вернуть деньги: /refund {payment}"
+    ),
     "subscription_ended": (
         "📅 Твоя ежемесячная подписка закончилась. Отправь /subscription, чтобы оформить её снова."
     ),
@@ -334,6 +356,10 @@ TEXTS: dict[str, str] = {
     "status_queued": "⏳ Твоя обложка в очереди…",
     "status_running": "🎨 Создаю обложку… {percent}%",
     "status_done": "✅ Готово!",
+    "status_ready": (
+        "✅ Обложка готова. Если её нет чуть выше, нажми кнопку, чтобы её увидеть."
+    ),
+    "btn_show_thumbnail": "🖼 Показать обложку",
     "status_failed": "😔 Не получилось.",
     "delivery_failed": (
         "✅ Обложка готова, но отправить её сейчас не получилось. Она ждёт тебя в /history."
