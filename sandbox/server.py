@@ -15,7 +15,7 @@ import logging
 import socket
 import time
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -23,6 +23,7 @@ from aiohttp import web
 
 from sandbox.accounts import BotAccount, ChatInfo
 from sandbox.errors import ApiError, not_found
+from sandbox.faults import Fault, Faults, Hold, ParamsFilter
 from sandbox.flood import FloodLimits
 from sandbox.methods import METHODS, Call, Described
 from sandbox.params import MAX_REQUEST_BYTES, read_params
@@ -49,12 +50,6 @@ class ApiCall:
     duration: float
 
 
-@dataclass
-class _Failure:
-    error: ApiError
-    remaining: int = field(default=1)
-
-
 class SandboxServer:
     """A loopback Telegram Bot API server plus the act-as-user entry points.
 
@@ -77,7 +72,7 @@ class SandboxServer:
         self.api_calls: deque[ApiCall] = deque(maxlen=MAX_LOGGED_CALLS)
         self._default_token: str | None = None
         self._users: dict[tuple[int, int], SandboxUser] = {}
-        self._failures: dict[str, _Failure] = {}
+        self.faults = Faults()
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
 
@@ -201,6 +196,11 @@ class SandboxServer:
         """A group chat (ids starting with -100 are supergroups) the bots are in."""
         return self.world.add_group(id, title, chat_type=type, username=username)
 
+    def push_raw_update(self, update: dict[str, Any], bot: str | None = None) -> dict[str, Any]:
+        """Queue a raw update for *bot* (default bot if omitted), however malformed, past
+        allowed_updates; it gets the next update id unless it has an ``update_id``."""
+        return self.bot(bot).updates.push_raw(update)
+
     def set_flood_limits(self, limits: FloodLimits | None = None, **changes: Any) -> FloodLimits:
         """Replace flood limits, e.g. ``set_flood_limits(enabled=True)``."""
         chosen = replace(limits or self.world.flood.limits, **changes)
@@ -225,12 +225,26 @@ class SandboxServer:
         error_code: int = 500,
         description: str = "Internal Server Error",
         *,
-        times: int = 1,
+        times: int | None = 1,
         retry_after: int | None = None,
-    ) -> None:
-        """Make the next *times* calls of *method* fail with the given error."""
+        performed: bool = False,
+        delay: float = 0.0,
+        when: ParamsFilter | None = None,
+    ) -> Fault:
+        """Make the next *times* calls of *method* (None: all, until `faults.clear()`)
+        fail with the given error; `performed` does the call first, so only the answer
+        is an error (Telegram sent it, the bot hears 5xx)."""
         error = ApiError(error_code, description, retry_after=retry_after)
-        self._failures[method.lower()] = _Failure(error, times)
+        return self.faults.add(Fault(method, error, performed, delay, times, when))
+
+    def hold(
+        self, method: str, *, performed: bool = True, when: ParamsFilter | None = None
+    ) -> Hold:
+        """Keep back the answers of *method* calls (done first when `performed`) until
+        the returned hold is released: the moment to kill a bot mid-call."""
+        hold = Hold()
+        self.faults.add(Fault(method, performed=performed, times=None, when=when, hold=hold))
+        return hold
 
     def file_bytes(self, file_id: str) -> bytes:
         stored = self.world.files.get(file_id)
@@ -263,9 +277,14 @@ class SandboxServer:
                 raise not_found("method not found")
             params = await read_params(request)
             summary = params.summary()
-            self._injected_failure(name)
+            fault = self.faults.take(name, summary)
+            if fault is not None and not fault.performed:
+                await fault.answer()
             assert self._http is not None
             result = await handler(Call(self.world, bot, params, self._http))
+            if fault is not None and fault.performed:
+                self._record(name, bot_id, summary, 200, "performed", started)
+                await fault.answer()
         except ApiError as error:
             self._record(name, bot_id, summary, error.error_code, error.description, started)
             return web.json_response(error.payload(), status=error.error_code)
@@ -279,15 +298,6 @@ class SandboxServer:
             body = {"ok": True, "result": result.result, "description": result.description}
         self._record(name, bot_id, summary, 200, None, started)
         return web.json_response(body)
-
-    def _injected_failure(self, method: str) -> None:
-        failure = self._failures.get(method.lower())
-        if failure is None:
-            return
-        failure.remaining -= 1
-        if failure.remaining <= 0:
-            del self._failures[method.lower()]
-        raise failure.error
 
     def _record(
         self,

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import socket
 import sys
 from pathlib import Path
+from typing import IO
 
 import aiohttp
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The bot's log lines read "<time> LEVEL logger: message" (bot/__main__.py).
+_ERROR_LINE = re.compile(r" (?:ERROR|CRITICAL) |Traceback")
 
 
 def free_port() -> int:
@@ -40,26 +44,57 @@ async def wait_for_health(url: str, within: float = 60) -> tuple[int, dict]:
 
 
 async def start_bot(
-    workdir: Path, port: int, *args: str, env: dict[str, str] | None = None, quiet: bool = False
+    workdir: Path,
+    port: int,
+    *args: str,
+    env: dict[str, str] | None = None,
+    quiet: bool = False,
+    log: Path | None = None,
 ) -> asyncio.subprocess.Process:
     """`python -m bot ARGS` as a fresh machine runs it: from a directory of its own, with
-    `env` added to the environment; `quiet` discards its output instead of keeping it."""
+    `env` added to the environment; `quiet` discards its output instead of keeping it,
+    `log` writes it to a file (for a process that will be SIGKILLed: its image workers
+    outlive it for a moment and would hold a pipe open)."""
     environment = {
         **bot_env(workdir / "data", port),
         "PYTHONPATH": str(PROJECT_ROOT),
         **(env or {}),
     }
-    output = asyncio.subprocess.DEVNULL if quiet else asyncio.subprocess.PIPE
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=workdir,
-        env=environment,
-        stdout=output,
-        stderr=asyncio.subprocess.STDOUT if not quiet else asyncio.subprocess.DEVNULL,
-    )
+    output: int | IO[bytes] = asyncio.subprocess.DEVNULL if quiet else asyncio.subprocess.PIPE
+    if log is not None:
+        output = log.open("ab")
+    try:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            *args,
+            cwd=workdir,
+            env=environment,
+            stdout=output,
+            stderr=asyncio.subprocess.DEVNULL if quiet else asyncio.subprocess.STDOUT,
+        )
+    finally:
+        if not isinstance(output, int):
+            output.close()
+
+
+def collect_output(process: asyncio.subprocess.Process) -> asyncio.Task[str]:
+    """Reads a bot process's output while it runs (a full pipe would stall the bot);
+    await the task once the process has ended."""
+
+    async def read() -> str:
+        assert process.stdout is not None
+        return (await process.stdout.read()).decode(errors="replace")
+
+    return asyncio.ensure_future(read())
+
+
+def assert_no_error_lines(output: str) -> None:
+    """The same check the e2e harness makes in-process, for a bot run as a process: no
+    ERROR or CRITICAL log line and no traceback."""
+    found = [line for line in output.splitlines() if _ERROR_LINE.search(line)]
+    assert not found, "the bot process reported errors:\n" + "\n".join(found)
 
 
 async def test_runs_with_no_configuration_and_stops_cleanly(tmp_path: Path):
@@ -75,10 +110,11 @@ async def test_runs_with_no_configuration_and_stops_cleanly(tmp_path: Path):
     assert process.returncode == 0, output.decode()
     log = output.decode()
     assert "stopped cleanly" in log
-    assert "Traceback" not in log
+    assert_no_error_lines(log)
     assert not (tmp_path / "data" / "postgres" / "postmaster.pid").exists()
 
     migrate = await start_bot(tmp_path, port, "migrate")
     output, _ = await migrate.communicate()
     assert migrate.returncode == 0, output.decode()
     assert "migrations applied: none (up to date)" in output.decode()
+    assert_no_error_lines(output.decode())

@@ -34,6 +34,7 @@ import aiohttp
 from aiohttp import web
 from PIL import Image, ImageDraw
 
+from sandbox.faults import Hold
 from tests.standins.loopback import LoopbackServer
 
 Outcome = Literal["succeed", "nsfw", "model_error", "canceled", "slow"]
@@ -166,6 +167,8 @@ class ReplicateStandIn(LoopbackServer):
         self._images: dict[tuple[int, int], bytes] = {}
         self._created = asyncio.Event()
         self.delivered = asyncio.Event()  # set once a webhook delivery has been attempted
+        # Set by a test to keep output downloads waiting (a bot killed mid-download).
+        self.output_hold: Hold | None = None
 
     def throttle(self, count: int, retry_after: str = "0") -> None:
         """The next `count` creates answer 429 with this Retry-After."""
@@ -405,6 +408,8 @@ class ReplicateStandIn(LoopbackServer):
 
     async def _output(self, request: web.Request) -> web.StreamResponse:
         self.download_auth.append(request.headers.get("Authorization"))
+        if self.output_hold is not None:
+            await self.output_hold.keep()
         if request.match_info["id"] not in self._predictions:
             return web.Response(status=404)
         size = (int(request.query.get("w", 1344)), int(request.query.get("h", 768)))
