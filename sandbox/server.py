@@ -288,6 +288,10 @@ class SandboxServer:
         except ApiError as error:
             self._record(name, bot_id, summary, error.error_code, error.description, started)
             return web.json_response(error.payload(), status=error.error_code)
+        except ConnectionResetError:
+            # The bot gave up on the call (a cancelled task, a killed process): normal.
+            self._record(name, bot_id, summary, 499, "client closed the request", started)
+            return web.Response(status=499)
         except Exception:
             _log.exception("sandbox: %s failed", name)
             self._record(name, bot_id, summary, 500, "internal error", started)
