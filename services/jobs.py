@@ -143,6 +143,8 @@ class GenerationWorker:
                 await self._reap()
                 await self._claim_and_start()
                 await self._sweep_deliveries()
+            except TRANSIENT_ERRORS as error:
+                logger.warning("generation worker waits for the database: %s", error)
             except Exception:
                 logger.exception("generation worker loop failed; retrying")
             await self._doorbell.wait(self.options.poll_seconds)
