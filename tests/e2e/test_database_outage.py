@@ -1,17 +1,19 @@
-"""The database goes away for six seconds while a finished thumbnail is being completed:
+"""The database goes away for six seconds just as a finished thumbnail is being completed:
 the bot process waits for it and delivers, instead of refunding a good result or letting
 a job task die unhandled ("Task exception was never retrieved")."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
+from sandbox.faults import Hold
 from sandbox.server import SandboxServer
 from services.db import Database
 from services.migrations import apply_migrations
@@ -24,16 +26,19 @@ from tests.test_bot_process import assert_no_error_lines, free_port, start_bot
 OUTAGE_SECONDS = 6.0
 
 
-async def outage(server_conninfo: str, database: str, seconds: float) -> None:
-    """No connections to `database` for `seconds`: the open ones are cut, new ones refused."""
+@contextlib.asynccontextmanager
+async def outage(server_conninfo: str, database: str) -> AsyncIterator[None]:
+    """No connections to `database` inside the block: open ones are cut, new ones refused."""
     async with await psycopg.AsyncConnection.connect(server_conninfo, autocommit=True) as admin:
         await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
         await admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
             [database],
         )
-        await asyncio.sleep(seconds)
-        await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+        try:
+            yield
+        finally:
+            await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
 
 
 async def test_a_database_outage_while_finishing_neither_refunds_nor_loses_the_thumbnail(
@@ -45,7 +50,8 @@ async def test_a_database_outage_while_finishing_neither_refunds_nor_loses_the_t
     conninfo = create_database()
     await apply_migrations(conninfo)
     replicate = ReplicateStandIn()
-    replicate.script.latency = 3.0  # finishes in the middle of the outage
+    replicate.script.latency = 0.5
+    replicate.output_hold = Hold()  # the image is made; its download waits for the outage
     await replicate.start()
     token = sandbox.register_bot("thumbs_outage_bot")
     env = {
@@ -61,8 +67,10 @@ async def test_a_database_outage_while_finishing_neither_refunds_nor_loses_the_t
     process = await start_bot(tmp_path, free_port(), env=env, log=log)
     try:
         await order_text_thumbnail(user, "The day the database went away")
-        await asyncio.wait_for(replicate.first_created(), timeout=20)
-        await outage(server_conninfo, conninfo_to_dict(conninfo)["dbname"], OUTAGE_SECONDS)
+        await replicate.output_hold.wait_for(1)
+        async with outage(server_conninfo, conninfo_to_dict(conninfo)["dbname"]):
+            replicate.output_hold.release()  # store, complete, deliver: all need the database
+            await asyncio.sleep(OUTAGE_SECONDS)
         await user.wait_for_message(with_photo, timeout=60)
         await asyncio.sleep(1.0)
     finally:
