@@ -72,7 +72,9 @@ async def run(settings: Settings) -> None:
                     )
                 if settings.stripe_enabled and services.stripe is not None:
                     routes.append(
-                        stripe_webhook_route(application, services.stripe, services.accounts)
+                        stripe_webhook_route(
+                            application, services.stripe, services.accounts, services.admin_ids
+                        )
                     )
                 async with serving(create_web_app(db, routes), settings.port):
                     if settings.public_url:

@@ -1,6 +1,7 @@
 """Stripe posts its events to {PUBLIC_URL}/stripe/webhook (mounted only when STRIPE_* is
 set). The endpoint verifies each event on the raw body before anything is touched
-(services/stripe_billing.py); users hear in their chat when a web payment lands."""
+(services/stripe_billing.py); users hear in their chat when a web payment lands, and the
+admins when one did not match its price."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from aiohttp import web
 from telegram.ext import Application
 
 from bot.web import provider_webhook_route
-from handlers.payments import TelegramPaymentNotifier
+from handlers.payments import TelegramAdminNotifier, TelegramPaymentNotifier
 from services.accounts import AccountService
 from services.stripe_billing import StripeBilling
 
@@ -19,6 +20,8 @@ def stripe_webhook_route(
     application: Application,  # type: ignore[type-arg]
     billing: StripeBilling,
     accounts: AccountService,
+    admin_ids: frozenset[int] = frozenset(),
 ) -> web.RouteDef:
     notify = TelegramPaymentNotifier(application.bot, accounts)
-    return provider_webhook_route(STRIPE_WEBHOOK_PATH, billing.webhook_endpoint(notify))
+    alert = TelegramAdminNotifier(application.bot, accounts, admin_ids)
+    return provider_webhook_route(STRIPE_WEBHOOK_PATH, billing.webhook_endpoint(notify, alert))

@@ -6,12 +6,16 @@ successful_payment (a pack, a plan's first payment or a renewal) is credited by 
 call keyed by telegram_payment_charge_id, so a redelivered update never credits twice;
 a refunded_payment takes the credits back, once. Card links (Stripe) appear only when
 Stripe is configured; their webhook credits them (services/stripe_billing.py).
+
+A payment whose amount or currency differs from the price (sql/011) is recorded; the
+user is told what was (not) credited and the admins get the details.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -49,6 +53,7 @@ from services.payments import (
     CreditPack,
     InvoicePayload,
     PaymentEvent,
+    PaymentMismatch,
     PaymentNotice,
     ProductKind,
 )
@@ -74,12 +79,39 @@ def day(moment: datetime | None) -> str:
 
 def card_price(minor_units: int, currency: str) -> str:
     """Stripe prices are in minor units; buttons show $4.99 (or 4.99 EUR)."""
-    amount = major_units(minor_units, currency)
+    return money(major_units(minor_units, currency), currency)
+
+
+def money(amount: Decimal, currency: str) -> str:
+    """An amount in major units as people read it: 275 ⭐, $4.99, 4.99 EUR."""
+    if currency.upper() == STARS_CURRENCY:
+        return f"{amount.normalize():f} ⭐"
     return f"${amount:.2f}" if currency.lower() == "usd" else f"{amount:.2f} {currency.upper()}"
+
+
+def _product(language: str, mismatch: PaymentMismatch) -> Html:
+    if mismatch.kind is ProductKind.SUBSCRIPTION:
+        return t(language, "mismatch_what_plan")
+    return t(language, "mismatch_what_pack", credits=mismatch.credits_due)
+
+
+def mismatch_text(language: str, mismatch: PaymentMismatch, balance: int) -> Html:
+    """Plain words for a payment that did not match the price, and what was credited."""
+    return t(
+        language,
+        f"payment_mismatch_{mismatch.reason.value}",
+        paid=money(mismatch.amount, mismatch.currency),
+        price=money(mismatch.expected_amount, mismatch.expected_currency),
+        what=_product(language, mismatch),
+        credits=mismatch.credits_added,
+        balance=balance,
+    )
 
 
 def notice_text(language: str, notice: PaymentNotice) -> Html:
     """One wording per event, shared by chat replies and notices from elsewhere."""
+    if notice.mismatch is not None:
+        return mismatch_text(language, notice.mismatch, notice.balance)
     key = NOTICE_KEYS[notice.event]
     if notice.event is PaymentEvent.REFUNDED and notice.shortfall > 0:
         key = "refunded_shortfall"
@@ -94,8 +126,10 @@ def notice_text(language: str, notice: PaymentNotice) -> Html:
 
 
 def notice_markup(language: str, notice: PaymentNotice) -> InlineKeyboardMarkup:
-    """The next step: spend new credits, or get more after losing some."""
-    if notice.event in (PaymentEvent.REFUNDED, PaymentEvent.SUBSCRIPTION_ENDED):
+    """The next step: spend new credits, or get more after losing some (or none)."""
+    if notice.event in (PaymentEvent.REFUNDED, PaymentEvent.SUBSCRIPTION_ENDED) or (
+        notice.mismatch is not None and notice.mismatch.credits_added == 0
+    ):
         return keyboard([button(t(language, "btn_buy"), "buy:open")])
     return keyboard([button(t(language, "btn_generate"), "menu:generate")])
 
@@ -122,6 +156,40 @@ class TelegramPaymentNotifier:
             )
         except Forbidden:
             logger.info("profile %s blocked the bot; payment notice not sent", profile.id)
+
+
+class TelegramAdminNotifier:
+    """Tells every admin (ADMIN_IDS) about a payment that did not match its price, with
+    what they need to act on it (the user, the payment id for /refund)."""
+
+    def __init__(self, bot: Bot, accounts: AccountService, admin_ids: frozenset[int]) -> None:
+        self._bot = bot
+        self._accounts = accounts
+        self._admin_ids = admin_ids
+
+    async def __call__(self, mismatch: PaymentMismatch) -> None:
+        payer = await self._accounts.get(mismatch.profile_id)
+        for admin_id in sorted(self._admin_ids):
+            admin = await self._accounts.find_by_telegram_id(admin_id)
+            language = language_of(admin.language_code if admin else None)
+            text = t(
+                language,
+                "admin_payment_mismatch",
+                reason=mismatch.reason.value,
+                user=payer.telegram_id or mismatch.profile_id,
+                paid=money(mismatch.amount, mismatch.currency),
+                price=money(mismatch.expected_amount, mismatch.expected_currency),
+                product=mismatch.product_id,
+                credits=mismatch.credits_added,
+                due=mismatch.credits_due,
+                payment=str(mismatch.payment_id),
+                provider=mismatch.provider.value,
+                charge=mismatch.provider_payment_id,
+            )
+            try:
+                await self._bot.send_message(admin_id, text, parse_mode=ParseMode.HTML)
+            except Forbidden:
+                logger.warning("admin %s blocked the bot; mismatch not sent", admin_id)
 
 
 # --- /buy ---------------------------------------------------------------------------
@@ -307,9 +375,13 @@ async def on_successful_payment(update: Update, context: Context) -> None:
         notice = await _record_period(context, payload, paid, details)
     else:
         notice = await _record_pack(context, payload, paid, details)
-    if notice is not None:
-        language = lang(update)
-        await reply(update, notice_text(language, notice), notice_markup(language, notice))
+    if notice is None:
+        return
+    language = lang(update)
+    await reply(update, notice_text(language, notice), notice_markup(language, notice))
+    if notice.mismatch is not None:
+        svc = services(context)
+        await TelegramAdminNotifier(context.bot, svc.accounts, svc.admin_ids)(notice.mismatch)
 
 
 def _paid(
@@ -332,6 +404,8 @@ async def _record_pack(
     purchase = await services(context).payments.purchase_pack(*_paid(payload, paid), details)
     if not purchase.credited:
         return None
+    if purchase.mismatch is not None:
+        return PaymentNotice.of_mismatch(purchase.mismatch, purchase.balance)
     return PaymentNotice(
         payload.profile_id, PaymentEvent.PACK_CREDITED, purchase.credits, purchase.balance
     )
@@ -351,6 +425,8 @@ async def _record_period(
     )
     if not period.credited:
         return None
+    if period.mismatch is not None:
+        return PaymentNotice.of_mismatch(period.mismatch, period.balance)
     event = PaymentEvent.SUBSCRIPTION_STARTED if first else PaymentEvent.SUBSCRIPTION_RENEWED
     return PaymentNotice(
         payload.profile_id, event, period.credits, period.balance, until=period.end_date

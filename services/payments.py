@@ -4,10 +4,16 @@ Buying and refunding are one SQL function call each (sql/008), so a provider's p
 is credited at most once and a refund takes back at most what is left. This module also
 owns the Telegram Stars invoice payload and the pre-checkout decision, and the notices
 that tell a user about money that moved outside their chat (Stripe, refunds, lapses).
+
+The database compares every payment with its product's price (sql/011): a payment in
+another currency or below the price is recorded but credits nothing, one above it
+credits the product; each such mismatch comes back as a PaymentMismatch, which callers
+hand to the user and to the admins (AdminNotifier).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +26,8 @@ from psycopg.types.json import Jsonb
 
 from services.credits import PaymentProvider
 from services.db import Database, Row
+
+logger = logging.getLogger(__name__)
 
 STARS_CURRENCY = "XTR"
 MAX_PAYLOAD_BYTES = 128  # Telegram's limit on an invoice payload
@@ -81,12 +89,101 @@ class CheckoutRefusal(StrEnum):
     ALREADY_SUBSCRIBED = "already_subscribed"
 
 
+class PriceMismatch(StrEnum):
+    """How a payment differed from its product's price (payments.details -> 'mismatch')."""
+
+    CURRENCY = "currency"  # credits nothing
+    UNDERPAID = "underpaid"  # credits nothing
+    OVERPAID = "overpaid"  # credits the product
+
+
+@dataclass(frozen=True)
+class PaymentMismatch:
+    """A payment that did not match its product's price, as the database recorded it."""
+
+    payment_id: UUID
+    profile_id: UUID
+    provider: PaymentProvider
+    provider_payment_id: str
+    kind: ProductKind
+    product_id: str
+    reason: PriceMismatch
+    amount: Decimal
+    currency: str
+    expected_amount: Decimal
+    expected_currency: str
+    credits_added: int
+    credits_due: int  # what the product gives when paid in full
+
+    def log(self) -> None:
+        """One WARNING line an operator can grep for, whoever recorded the payment."""
+        logger.warning(
+            "payment %s (%s %s) of profile %s for %s %s: %s; paid %s %s, price %s %s;"
+            " credited %s of %s",
+            self.payment_id,
+            self.provider.value,
+            self.provider_payment_id,
+            self.profile_id,
+            self.kind.value,
+            self.product_id,
+            self.reason.value,
+            self.amount,
+            self.currency,
+            self.expected_amount,
+            self.expected_currency,
+            self.credits_added,
+            self.credits_due,
+        )
+
+
+def mismatch_of(
+    row: Row,
+    profile_id: UUID,
+    provider: PaymentProvider,
+    provider_payment_id: str,
+    kind: ProductKind,
+    product_id: str,
+    amount: Decimal,
+    currency: str,
+) -> PaymentMismatch | None:
+    """The mismatch a purchase_pack / record_subscription_payment row reports, if any;
+    logged when this call recorded the payment (a redelivery stays quiet)."""
+    if row["mismatch"] is None:
+        return None
+    mismatch = PaymentMismatch(
+        row["payment_id"],
+        profile_id,
+        provider,
+        provider_payment_id,
+        kind,
+        product_id,
+        PriceMismatch(row["mismatch"]),
+        amount,
+        currency,
+        row["expected_amount"],
+        row["expected_currency"],
+        row["credits_added"],
+        row["credits_due"],
+    )
+    if row["credited"]:
+        mismatch.log()
+    return mismatch
+
+
+class AdminNotifier(Protocol):
+    """Given by bot/ or handlers to whatever records payments: tells the admins
+    (ADMIN_IDS) about a payment that needs a person (services never import telegram)."""
+
+    async def __call__(self, mismatch: PaymentMismatch) -> None: ...
+
+
 @dataclass(frozen=True)
 class Purchase:
     payment_id: UUID
     credited: bool  # False: this payment was credited before; nothing moved
     balance: int
     credits: int
+    mismatch: PaymentMismatch | None = None  # the price check's finding, if any
 
 
 @dataclass(frozen=True)
@@ -127,6 +224,7 @@ class PaymentEvent(StrEnum):
     SUBSCRIPTION_RENEWED = "subscription_renewed"
     REFUNDED = "refunded"
     SUBSCRIPTION_ENDED = "subscription_ended"
+    MISMATCH = "mismatch"  # paid another amount or currency than the price
 
 
 @dataclass(frozen=True)
@@ -139,6 +237,18 @@ class PaymentNotice:
     balance: int = 0
     shortfall: int = 0
     until: datetime | None = None
+    mismatch: PaymentMismatch | None = None
+
+    @classmethod
+    def of_mismatch(cls, mismatch: PaymentMismatch, balance: int) -> PaymentNotice:
+        """What the user hears instead of the usual confirmation."""
+        return cls(
+            mismatch.profile_id,
+            PaymentEvent.MISMATCH,
+            mismatch.credits_added,
+            balance,
+            mismatch=mismatch,
+        )
 
 
 class PaymentNotifier(Protocol):
@@ -211,7 +321,8 @@ class PaymentService:
         currency: str,
         details: dict[str, Any] | None = None,
     ) -> Purchase:
-        """Credits the pack's credits and bonus, at most once per provider payment id."""
+        """Credits the pack's credits and bonus, at most once per provider payment id, if
+        the amount and currency pay the pack's price (sql/011 decides; see PriceMismatch)."""
         row = await self._db.fetch_one(
             "SELECT * FROM purchase_pack(%s, %s, %s, %s, %s, %s, %s)",
             [
@@ -225,7 +336,19 @@ class PaymentService:
             ],
         )
         assert row is not None
-        return Purchase(row["payment_id"], row["credited"], row["balance"], row["credits_added"])
+        mismatch = mismatch_of(
+            row,
+            profile_id,
+            provider,
+            provider_payment_id,
+            ProductKind.PACK,
+            pack_id,
+            Decimal(amount),
+            currency,
+        )
+        return Purchase(
+            row["payment_id"], row["credited"], row["balance"], row["credits_added"], mismatch
+        )
 
     async def find(self, reference: str) -> Payment | None:
         """A payment by our id, a provider's payment id (a Telegram charge id, a Stripe

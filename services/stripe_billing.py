@@ -3,7 +3,8 @@ the webhook that turns Stripe's events into credits.
 
 Checkout sessions carry the profile twice (client_reference_id and metadata, which
 subscriptions copy to their invoices). Webhooks are verified on the raw body with the
-real `stripe` library (signature and a 300 s tolerance), deduplicated by event id in
+real `stripe` library (signature and a 300 s tolerance, which we apply to timestamps ahead
+of our clock too; the library checks only the past), deduplicated by event id in
 the database, and credited through the same SQL functions as Stars, keyed by Stripe's
 ids, so a redelivery or a second event about the same money never credits twice.
 
@@ -15,6 +16,7 @@ whichever arrives first wins.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,7 +30,9 @@ from services.credits import PaymentProvider
 from services.db import Database
 from services.errors import DomainError
 from services.payments import (
+    AdminNotifier,
     PaymentEvent,
+    PaymentMismatch,
     PaymentNotice,
     PaymentNotifier,
     PaymentService,
@@ -74,10 +78,12 @@ class VerifiedEvent:
 
 @dataclass(frozen=True)
 class Handled:
-    """What handling an event did: a line for the event log and the user notices."""
+    """What handling an event did: a line for the event log, the user notices and the
+    payments the admins must look at."""
 
     outcome: str
     notices: tuple[PaymentNotice, ...] = ()
+    alerts: tuple[PaymentMismatch, ...] = ()
 
 
 def major_units(amount: int | None, currency: str | None) -> Decimal:
@@ -195,13 +201,15 @@ class StripeBilling:
     # --- Webhooks ---------------------------------------------------------------------
 
     def verify(self, body: bytes, signature: str | None) -> VerifiedEvent:
-        """The event, if the signature over the raw body is ours and recent."""
+        """The event, if the signature over the raw body is ours and its timestamp within
+        TOLERANCE_SECONDS of now, either way."""
         try:
             event = self._client.construct_event(
                 body, signature, self._config.webhook_secret, tolerance=TOLERANCE_SECONDS
             ).to_dict()
         except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as error:
             raise InvalidStripeEvent(str(error)) from error
+        _refuse_future_timestamp(signature or "", time.time())
         data = event.get("data")
         obj = data.get("object") if isinstance(data, dict) else None
         event_id, event_type = event.get("id"), event.get("type")
@@ -211,8 +219,10 @@ class StripeBilling:
             raise InvalidStripeEvent("a signed body that is not a Stripe event")
         return VerifiedEvent(event_id, event_type, obj)
 
-    def webhook_endpoint(self, notify: PaymentNotifier) -> StripeWebhookEndpoint:
-        return StripeWebhookEndpoint(self, notify)
+    def webhook_endpoint(
+        self, notify: PaymentNotifier, alert: AdminNotifier | None = None
+    ) -> StripeWebhookEndpoint:
+        return StripeWebhookEndpoint(self, notify, alert)
 
     async def claim(self, event_id: str, event_type: str) -> str:
         return str(
@@ -270,6 +280,8 @@ class StripeBilling:
         )
         if not purchase.credited:
             return Handled(f"duplicate: session {session['id']} was credited before")
+        if purchase.mismatch is not None:
+            return _mismatch_handled(purchase.mismatch, purchase.balance)
         notice = PaymentNotice(
             profile_id, PaymentEvent.PACK_CREDITED, purchase.credits, purchase.balance
         )
@@ -345,6 +357,8 @@ class StripeBilling:
     def _period_handled(profile_id: UUID, paid: PeriodPaid, *, first: bool) -> Handled:
         if not paid.credited:
             return Handled(f"duplicate: payment {paid.payment_id} was credited before")
+        if paid.mismatch is not None:
+            return _mismatch_handled(paid.mismatch, paid.balance)
         event = PaymentEvent.SUBSCRIPTION_STARTED if first else PaymentEvent.SUBSCRIPTION_RENEWED
         notice = PaymentNotice(profile_id, event, paid.credits, paid.balance, until=paid.end_date)
         return Handled(f"credited {paid.credits} for a subscription period", (notice,))
@@ -401,6 +415,35 @@ class StripeBilling:
         return _id_of(first.invoice) if first is not None else None
 
 
+def _mismatch_handled(mismatch: PaymentMismatch, balance: int) -> Handled:
+    """A payment that did not match its price: the user and the admins are told."""
+    notice = PaymentNotice.of_mismatch(mismatch, balance)
+    return Handled(
+        f"{mismatch.reason.value}: paid {mismatch.amount} {mismatch.currency}, price"
+        f" {mismatch.expected_amount} {mismatch.expected_currency};"
+        f" credited {mismatch.credits_added}",
+        (notice,),
+        (mismatch,),
+    )
+
+
+def _refuse_future_timestamp(signature: str, now: float) -> None:
+    """The stripe library refuses only timestamps older than the tolerance; one from the
+    future is as suspect (a replay prepared in advance, or a badly wrong clock)."""
+    stamps = [
+        value for key, _, value in (p.partition("=") for p in signature.split(",")) if key == "t"
+    ]
+    try:
+        timestamp = int(stamps[0])
+    except (IndexError, ValueError) as error:  # construct_event has refused these already
+        raise InvalidStripeEvent("no timestamp in the signature header") from error
+    if timestamp > now + TOLERANCE_SECONDS:
+        raise InvalidStripeEvent(
+            f"timestamp {timestamp} is {timestamp - now:.0f} s in the future"
+            f" (tolerance {TOLERANCE_SECONDS} s)"
+        )
+
+
 def _metadata(profile_id: UUID, telegram_id: int, **fields: str) -> dict[str, str]:
     return {"profile_id": str(profile_id), "telegram_id": str(telegram_id), **fields}
 
@@ -450,15 +493,18 @@ def _invoice_payment_intent(invoice: dict[str, Any]) -> str | None:
 class StripeWebhookEndpoint:
     """POST /stripe/webhook: (raw body, headers) -> HTTP status.
 
-    400: not from Stripe (bad or stale signature, not JSON) - nothing is touched.
+    400: not from Stripe (bad, stale or future-dated signature, not JSON) - nothing is touched.
     200: handled now, or before (a redelivery). 409: another delivery of the same event is
     being handled; Stripe retries later. 500: handling failed; the claim is given back so
     Stripe's retry handles it.
     """
 
-    def __init__(self, billing: StripeBilling, notify: PaymentNotifier) -> None:
+    def __init__(
+        self, billing: StripeBilling, notify: PaymentNotifier, alert: AdminNotifier | None = None
+    ) -> None:
         self._billing = billing
         self._notify = notify
+        self._alert = alert
 
     async def __call__(self, body: bytes, headers: Mapping[str, str]) -> int:
         try:
@@ -487,4 +533,14 @@ class StripeWebhookEndpoint:
                 await self._notify(notice)
             except Exception:
                 logger.exception("could not tell profile %s about %s", notice.profile_id, event.id)
+        await self._tell_admins(handled.alerts)
         return 200
+
+    async def _tell_admins(self, alerts: tuple[PaymentMismatch, ...]) -> None:
+        if self._alert is None:
+            return
+        for mismatch in alerts:
+            try:
+                await self._alert(mismatch)
+            except Exception:
+                logger.exception("could not tell the admins about payment %s", mismatch.payment_id)

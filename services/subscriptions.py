@@ -18,6 +18,7 @@ from psycopg.types.json import Jsonb
 
 from services.credits import PaymentProvider
 from services.db import Database
+from services.payments import PaymentMismatch, ProductKind, mismatch_of
 
 DEFAULT_PLAN = "monthly_25images"
 STARS_SUBSCRIPTION_PERIOD = 2592000  # 30 days, the only period Telegram accepts
@@ -61,6 +62,7 @@ class PeriodPaid:
     balance: int
     credits: int
     end_date: datetime | None
+    mismatch: PaymentMismatch | None = None  # the price check's finding, if any
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,9 @@ class SubscriptionService:
         details: dict[str, Any] | None = None,
     ) -> PeriodPaid:
         """Credits one paid period and extends the subscription, at most once per payment.
-        Without a subscription id the profile's latest one with this provider is extended."""
+        Without a subscription id the profile's latest one with this provider is extended.
+        A payment below the plan's price (or the price the subscription started at) or in
+        another currency is recorded but pays for no period (sql/011)."""
         row = await self._db.fetch_one(
             "SELECT * FROM record_subscription_payment(%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
@@ -155,6 +159,16 @@ class SubscriptionService:
             row["balance"],
             row["credits_added"],
             row["end_date"],
+            mismatch_of(
+                row,
+                profile_id,
+                provider,
+                provider_payment_id,
+                ProductKind.SUBSCRIPTION,
+                plan_id,
+                Decimal(amount),
+                currency,
+            ),
         )
 
     async def update(

@@ -5,7 +5,9 @@ run out on time. Every test checks the ledger still sums to the balance."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -441,3 +443,154 @@ async def test_a_stripe_event_is_claimed_once_and_retried_after_a_failure(db):
     assert await db.fetch_value(claim, [event]) == "processed"
     attempts = await db.fetch_value("SELECT attempts FROM stripe_events WHERE id = %s", [event])
     assert attempts == 2
+
+
+# --- the price check (sql/011) -----------------------------------------------------------
+
+PRICE_CASES = {
+    # name: (provider, pack, amount, currency, reason, credits)
+    "1 star for the 1,150-credit pack": (STARS, "pack_1000", 1, "XTR", "underpaid", 0),
+    "stars counted as dollars": (STARS, "pack_1000", 850, "USD", "currency", 0),
+    "more stars than the price": (STARS, "pack_1000", 900, "XTR", "overpaid", 1150),
+    "a card paying less": (STRIPE, "pack_300", Decimal("1.99"), "usd", "underpaid", 0),
+    "a card in euros": (STRIPE, "pack_300", Decimal("4.99"), "eur", "currency", 0),
+}
+EXPECTED_PRICES = {"pack_1000": (Decimal(850), "XTR"), "pack_300": (Decimal("4.99"), "usd")}
+
+
+@pytest.mark.parametrize("case", list(PRICE_CASES))
+async def test_a_payment_that_does_not_match_the_price_credits_only_what_it_paid_for(
+    case: str, payments, credits, db, profile, caplog: pytest.LogCaptureFixture
+):
+    provider, pack_id, amount, currency, reason, credited = PRICE_CASES[case]
+    payment_id = charge_id() if provider is STARS else stripe_id("cs")
+
+    purchase = await payments.purchase_pack(
+        profile.id, pack_id, provider, payment_id, amount, currency
+    )
+    again = await payments.purchase_pack(
+        profile.id, pack_id, provider, payment_id, amount, currency
+    )
+
+    assert (purchase.credited, purchase.credits, purchase.balance) == (
+        True,
+        credited,
+        50 + credited,
+    )
+    assert purchase.mismatch is not None
+    expected_amount, expected_currency = EXPECTED_PRICES[pack_id]
+    assert (purchase.mismatch.reason.value, purchase.mismatch.credits_added) == (reason, credited)
+    assert (purchase.mismatch.expected_amount, purchase.mismatch.expected_currency) == (
+        expected_amount,
+        expected_currency,
+    )
+    assert (again.credited, again.payment_id, again.balance) == (
+        False,
+        purchase.payment_id,
+        50 + credited,
+    )
+    assert again.mismatch is not None
+    assert again.mismatch.reason == purchase.mismatch.reason
+    # What an accountant sees: one payment with what arrived and why it credited what it did.
+    [row] = await db.fetch_all("SELECT * FROM payments WHERE profile_id = %s", [profile.id])
+    assert (row["amount"], row["currency"], row["credits_added"]) == (amount, currency, credited)
+    due = 1150 if pack_id == "pack_1000" else 330
+    assert row["details"]["mismatch"] == {
+        "reason": reason,
+        "expected_amount": float(expected_amount) if provider is STRIPE else int(expected_amount),
+        "expected_currency": expected_currency,
+        "credits_due": due,
+    }
+    ledger = await db.fetch_value(
+        "SELECT count(*) FROM credit_ledger WHERE profile_id = %s AND reason = 'payment'",
+        [profile.id],
+    )
+    assert ledger == (1 if credited else 0)
+    assert await assert_ledger_matches(db, credits, profile) == 50 + credited
+    warnings = [r for r in caplog.records if str(purchase.payment_id) in r.getMessage()]
+    assert [r.levelname for r in warnings] == ["WARNING"]  # once, not for the redelivery
+
+
+async def test_the_exact_price_records_no_mismatch(payments, db, profile):
+    purchase = await payments.purchase_pack(profile.id, "pack_300", STARS, charge_id(), 275, "XTR")
+    card = await payments.purchase_pack(
+        profile.id, "pack_300", STRIPE, stripe_id("cs"), Decimal("4.99"), "usd"
+    )
+    assert purchase.mismatch is None
+    assert card.mismatch is None
+    details = await db.fetch_all("SELECT details FROM payments WHERE profile_id = %s", [profile.id])
+    assert ["mismatch" in row["details"] for row in details] == [False, False]
+
+
+async def test_an_underpaid_period_credits_nothing_and_starts_no_plan(
+    subscriptions, credits, db, profile
+):
+    charge = charge_id()
+    paid = await subscriptions.record_payment(
+        profile.id, DEFAULT_PLAN, STARS, charge, 1, "XTR", provider_subscription_id=charge
+    )
+
+    assert (paid.credited, paid.credits, paid.balance, paid.subscription_id) == (True, 0, 50, None)
+    assert paid.mismatch is not None
+    assert (paid.mismatch.reason.value, paid.mismatch.credits_due) == ("underpaid", 250)
+    assert await subscriptions.current(profile.id) is None
+    row = await db.fetch_one("SELECT * FROM payments WHERE provider_payment_id = %s", [charge])
+    assert row is not None
+    assert (row["credits_added"], row["subscription_id"]) == (0, None)
+    assert row["details"]["mismatch"]["reason"] == "underpaid"
+    assert await assert_ledger_matches(db, credits, profile) == 50
+
+
+@contextlib.asynccontextmanager
+async def plan_priced(db: Database, stars: int) -> AsyncIterator[None]:
+    """The plan's Stars price changed for a while (restored after, for other tests)."""
+    before = await db.fetch_value(
+        "SELECT price_stars FROM subscription_plans WHERE id = %s", [DEFAULT_PLAN]
+    )
+    await db.execute(
+        "UPDATE subscription_plans SET price_stars = %s WHERE id = %s", [stars, DEFAULT_PLAN]
+    )
+    try:
+        yield
+    finally:
+        await db.execute(
+            "UPDATE subscription_plans SET price_stars = %s WHERE id = %s", [before, DEFAULT_PLAN]
+        )
+
+
+async def test_a_renewal_may_pay_the_price_its_subscription_started_at(
+    subscriptions, credits, accounts, new_user, db, profile
+):
+    first = charge_id()
+    started = await pay_period(subscriptions, profile, STARS, first, first)
+    newcomer = (await accounts.register(new_user())).profile
+
+    async with plan_priced(db, 249):
+        # Telegram keeps charging a subscriber the 199 they agreed to.
+        renewal = await pay_period(subscriptions, profile, STARS, charge_id())
+        # Less than that is still too little, and does not extend the plan.
+        short = await subscriptions.record_payment(
+            profile.id, DEFAULT_PLAN, STARS, charge_id(), 150, "XTR"
+        )
+        # Someone subscribing now pays the new price.
+        late = await pay_period(subscriptions, newcomer, STARS, charge_id())
+
+    assert started.mismatch is None
+    assert (renewal.mismatch, renewal.credits, renewal.subscription_id) == (
+        None,
+        250,
+        started.subscription_id,
+    )
+    assert short.mismatch is not None
+    assert (short.mismatch.reason.value, short.mismatch.expected_amount) == ("underpaid", 199)
+    assert (short.credits, short.balance) == (0, 550)
+    current = await subscriptions.current(profile.id)
+    assert current is not None
+    assert current.end_date == renewal.end_date
+    assert late.mismatch is not None
+    assert (late.mismatch.reason.value, late.mismatch.expected_amount, late.credits) == (
+        "underpaid",
+        249,
+        0,
+    )
+    assert await assert_ledger_matches(db, credits, profile) == 550

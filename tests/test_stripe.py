@@ -41,6 +41,7 @@ from tests.standins.stripe import StripeStandIn, body_of, sign
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
 WEBHOOK_SECRET = "whsec_test_0123456789abcdef0123456789abcdef"
 SETTLE_SECONDS = 0.5
+ADMIN_ID = 6_999_999  # told about card payments that did not match their price
 _user_ids = itertools.count(7_000_000)
 
 
@@ -128,7 +129,9 @@ async def stripe_bot(
     assert services.stripe is not None
     application = build_application(token, sandbox.url, services)
     await start_polling(application)
-    route = stripe_webhook_route(application, services.stripe, services.accounts)
+    route = stripe_webhook_route(
+        application, services.stripe, services.accounts, frozenset({ADMIN_ID})
+    )
     try:
         async with (
             serving(create_web_app(db, [route]), 0, host="127.0.0.1") as port,
@@ -406,6 +409,10 @@ async def test_a_refunded_renewal_is_found_through_its_invoice(stripe_bot: Strip
 # --- what is not from Stripe ---------------------------------------------------------------
 
 
+def from_the_future(body: bytes) -> tuple[bytes, str | None]:
+    return body, sign(body, WEBHOOK_SECRET, timestamp=int(time.time()) + 3600)
+
+
 def forged(body: bytes) -> tuple[bytes, str | None]:
     return body, f"t={int(time.time())},v1={'0' * 64}"
 
@@ -432,7 +439,9 @@ def garbled(body: bytes) -> tuple[bytes, str | None]:
 
 
 @pytest.mark.parametrize(
-    "attack", [forged, tampered, stale, other_secret, unsigned, garbled], ids=lambda f: f.__name__
+    "attack",
+    [forged, tampered, stale, from_the_future, other_secret, unsigned, garbled],
+    ids=lambda f: f.__name__,
 )
 async def test_unverified_payloads_are_refused_and_credit_nothing(stripe_bot: StripeBot, attack):
     user, profile = await stripe_bot.user()
@@ -447,6 +456,44 @@ async def test_unverified_payloads_are_refused_and_credit_nothing(stripe_bot: St
         "SELECT count(*) FROM stripe_events WHERE id = %s", [event["id"]]
     )
     assert seen == 0
+
+
+async def test_a_timestamp_within_the_tolerance_ahead_is_accepted(stripe_bot: StripeBot):
+    """Clocks differ a little; 299 s ahead is within the 300 s tolerance."""
+    user, profile = await stripe_bot.user()
+    event = stripe_bot.api.completed(await stripe_bot.session_for_pack(user, profile, "pack_100"))
+    body = body_of(event)
+
+    signature = sign(body, WEBHOOK_SECRET, timestamp=int(time.time()) + 299)
+    assert await stripe_bot.post(body, signature) == 200
+
+    await user.wait_for_message(containing("Payment received"))
+    assert await stripe_bot.balance(profile) == 150
+
+
+async def test_a_card_payment_below_the_price_is_recorded_and_reported(stripe_bot: StripeBot):
+    admin = stripe_bot.sandbox.user(ADMIN_ID, first_name="Admin", language_code="en")
+    await admin.send_command("/start")
+    await admin.wait_for_message(containing("Welcome"))
+    user, profile = await stripe_bot.user()
+    event = stripe_bot.api.completed(await stripe_bot.session_for_pack(user, profile, "pack_300"))
+    event["data"]["object"]["amount_total"] = 100  # $1.00 for the $4.99 pack
+
+    assert await stripe_bot.deliver(event) == 200
+    assert await stripe_bot.deliver(event) == 200  # redelivered: nothing more
+
+    told = await user.wait_for_message(containing("less than the price"))
+    assert "$1.00" in (told.text or "")
+    assert "$4.99" in (told.text or "")
+    assert await stripe_bot.balance(profile) == 50
+    [row] = await payment_rows(stripe_bot.services.db, profile)
+    assert (row["amount"], row["currency"], row["credits_added"]) == (Decimal("1.00"), "usd", 0)
+    assert row["details"]["mismatch"]["reason"] == "underpaid"
+    alert = await admin.wait_for_message(containing("Payment mismatch", str(user.id)))
+    assert str(row["id"]) in (alert.text or "")
+    assert "paid $1.00 for pack_300, priced $4.99; credited 0 of 330" in (alert.text or "")
+    await asyncio.sleep(SETTLE_SECONDS)
+    assert sum("less than the price" in (m.text or "") for m in user.messages()) == 1
 
 
 async def test_a_signed_body_that_is_not_an_event_is_refused(stripe_bot: StripeBot):

@@ -17,6 +17,7 @@ from sandbox.views import PaymentResult, SentMessage
 from services.accounts import Profile
 from services.container import Services
 from services.db import Database
+from services.payments import InvoicePayload, ProductKind
 from tests.conftest import ledger_sum
 from tests.e2e.conftest import ADMIN_ID, RunningBot, containing
 from tests.e2e.test_generate import choose_mode, give_inputs, press_starting_with
@@ -202,6 +203,51 @@ async def test_50_deliveries_of_one_successful_payment_credit_once(
     assert await balance_of(chat_services, user) == 150
     assert len(await payments_of(chat_services.db, await profile_of(chat_services, user))) == 1
     assert count(user, "Payment received") == 1
+
+
+# Sent straight to the bot (as a buggy or hostile client could), not through an invoice.
+MISMATCHED = {
+    "one star for the biggest pack": (1, "XTR", "less than the price", 0),
+    "the price in another currency": (850, "USD", "not in the currency", 0),
+    "more than the price": (900, "XTR", "more than the price", 1150),
+}
+
+
+@pytest.mark.parametrize("case", list(MISMATCHED))
+async def test_a_successful_payment_that_does_not_match_the_price(
+    case: str, new_chat_user, admin: SandboxUser, chat_services: Services
+):
+    amount, currency, explanation, credited = MISMATCHED[case]
+    user = new_chat_user()
+    await started(user)
+    await admin.send_command("/balance")
+    await admin.wait_for_message(containing("You have"))
+    profile = await profile_of(chat_services, user)
+    paid = {
+        "currency": currency,
+        "total_amount": amount,
+        "invoice_payload": InvoicePayload(ProductKind.PACK, "pack_1000", profile.id).encode(),
+        "telegram_payment_charge_id": f"stxforged{uuid.uuid4().hex}",
+        "provider_payment_charge_id": "",
+    }
+
+    redeliver(user, {"successful_payment": paid}, times=2)
+
+    told = await user.wait_for_message(containing(explanation))
+    assert "850 ⭐" in (told.text or "")
+    assert "a pack of 1150 credits" in (told.text or "")
+    alert = await admin.wait_for_message(containing("Payment mismatch", str(user.id)))
+    await asyncio.sleep(SETTLE_SECONDS)
+    assert await balance_of(chat_services, user) == 50 + credited
+    [row] = await payments_of(chat_services.db, profile)
+    assert (row["amount"], row["currency"], row["credits_added"]) == (amount, currency, credited)
+    assert row["provider_payment_id"] == paid["telegram_payment_charge_id"]
+    assert row["details"]["mismatch"]["expected_amount"] == 850
+    assert f"/refund {row['id']}" in (alert.text or "")
+    assert f"credited {credited} of 1150 credits" in (alert.text or "")
+    assert count(user, explanation) == 1
+    mentions = [m for m in admin.messages() if str(row["id"]) in (m.text or "")]
+    assert len(mentions) == 1
 
 
 # --- the monthly plan --------------------------------------------------------------------
