@@ -29,7 +29,6 @@ from services.images import (
     ALLOWED_MIME_TYPES,
     ImageRejected,
     check_upload_size,
-    normalize_face_photo,
 )
 from services.modes import Step
 
@@ -93,8 +92,7 @@ async def _save_face(update: Update, context: Context, file_id: str) -> Face | N
     telegram_file = await context.bot.get_file(file_id)
     data = bytes(await telegram_file.download_as_bytearray())
     try:
-        image = normalize_face_photo(data)
-        saved = await services(context).faces.save(profile.id, image, file_id)
+        saved = await services(context).faces.save_upload(profile.id, data, file_id)
     except ImageRejected as rejected:
         await reply(update, t(language, rejected.key, **rejected.params))
         return None

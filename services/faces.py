@@ -8,7 +8,8 @@ from datetime import datetime
 from uuid import UUID
 
 from services.db import Database
-from services.images import NormalizedImage
+from services.generators.cpu import run_cpu_bound
+from services.images import NormalizedImage, normalize_face_photo
 from services.storage import FACES_BUCKET, Storage
 
 MAX_FACES = 5
@@ -61,6 +62,16 @@ class FaceService:
             "SELECT count(*) FROM user_images WHERE profile_id = %s", [profile_id]
         )
         return int(count) < MAX_FACES
+
+    async def save_upload(
+        self, profile_id: UUID, data: bytes, telegram_file_id: str | None
+    ) -> SavedFace:
+        """Checks and re-encodes an uploaded photo, then saves it like `save`. Decoding a
+        large upload (a 6300x6300 PNG) takes over a second of CPU, so it runs in the
+        process pool: on the event loop it would freeze every chat meanwhile. Raises
+        ImageRejected for anything that is not a usable photo."""
+        image = await run_cpu_bound(normalize_face_photo, data)
+        return await self.save(profile_id, image, telegram_file_id)
 
     async def save(
         self, profile_id: UUID, image: NormalizedImage, telegram_file_id: str | None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
+from sandbox.server import SandboxServer
 from services.container import Services
 from services.faces import MAX_FACES, Face
-from tests.e2e.conftest import containing, face_photo, with_button, with_photo
+from tests.e2e.conftest import containing, eventually, face_photo, with_button, with_photo
 
 
 async def faces_of(services: Services, telegram_id: int) -> list[Face]:
@@ -109,3 +110,43 @@ async def test_bad_uploads_are_explained_and_change_nothing(new_chat_user, chat_
     await user.wait_for_message(containing("real photo"))
 
     assert await faces_of(chat_services, user.id) == []
+
+
+def huge_png_face() -> bytes:
+    """A 6300x6300 PNG (just under the 40 Mpx limit, well under 10 MB): decoding it takes
+    the better part of a second of CPU."""
+    image = Image.linear_gradient("L").resize((6300, 6300)).convert("RGB")
+    ImageDraw.Draw(image).ellipse((1500, 900, 4800, 5400), fill=(230, 190, 160))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+async def test_a_huge_png_face_does_not_hold_up_other_chats(
+    new_chat_user, chat_services: Services, sandbox: SandboxServer
+):
+    uploader, other = new_chat_user(), new_chat_user()
+    await other.send_command("/start")
+    await other.wait_for_message(containing("Welcome"))
+    await uploader.send_document(huge_png_face(), "me.png", "image/png")
+    offer = await uploader.wait_for_message(with_button("Save as face"))
+    downloads = len(sandbox.calls("getFile"))
+
+    await uploader.press(offer, "✅ Save as face")
+    await eventually(lambda: _more_than(sandbox, "getFile", downloads))
+    # The photo is being decoded now. Three /balance round trips in another chat are all
+    # answered before the uploader hears back: the decoding does not hold up the bot.
+    for _ in range(3):
+        await other.send_command("/balance")
+        await other.wait_for_message(containing("You have"))
+        assert not [m for m in uploader.messages() if "Saved!" in (m.text or "")]
+
+    await uploader.wait_for_message(containing("Saved!"))
+    [face] = await faces_of(chat_services, uploader.id)
+    assert (face.width, face.height) == (1536, 1536)
+    with Image.open(io.BytesIO(await chat_services.faces.load(face))) as stored:
+        assert (stored.format, stored.size) == ("JPEG", (1536, 1536))
+
+
+async def _more_than(sandbox: SandboxServer, method: str, count: int) -> bool:
+    return len(sandbox.calls(method)) > count
