@@ -28,7 +28,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 
 from handlers.common import (
     Context,
@@ -169,27 +169,29 @@ class TelegramAdminNotifier:
 
     async def __call__(self, mismatch: PaymentMismatch) -> None:
         payer = await self._accounts.get(mismatch.profile_id)
+        await self.tell(
+            "admin_payment_mismatch",
+            reason=mismatch.reason.value,
+            user=payer.telegram_id or mismatch.profile_id,
+            paid=money(mismatch.amount, mismatch.currency),
+            price=money(mismatch.expected_amount, mismatch.expected_currency),
+            product=mismatch.product_id,
+            credits=mismatch.credits_added,
+            due=mismatch.credits_due,
+            payment=str(mismatch.payment_id),
+            provider=mismatch.provider.value,
+            charge=mismatch.provider_payment_id,
+        )
+
+    async def tell(self, key: str, **params: object) -> None:
+        """One catalog text to every admin, each in their own language."""
         for admin_id in sorted(self._admin_ids):
             admin = await self._accounts.find_by_telegram_id(admin_id)
-            language = language_of(admin.language_code if admin else None)
-            text = t(
-                language,
-                "admin_payment_mismatch",
-                reason=mismatch.reason.value,
-                user=payer.telegram_id or mismatch.profile_id,
-                paid=money(mismatch.amount, mismatch.currency),
-                price=money(mismatch.expected_amount, mismatch.expected_currency),
-                product=mismatch.product_id,
-                credits=mismatch.credits_added,
-                due=mismatch.credits_due,
-                payment=str(mismatch.payment_id),
-                provider=mismatch.provider.value,
-                charge=mismatch.provider_payment_id,
-            )
+            text = t(language_of(admin.language_code if admin else None), key, **params)
             try:
                 await self._bot.send_message(admin_id, text, parse_mode=ParseMode.HTML)
-            except Forbidden:
-                logger.warning("admin %s blocked the bot; mismatch not sent", admin_id)
+            except (Forbidden, BadRequest) as error:  # blocked, or never started the bot
+                logger.warning("admin %s not told %s: %s", admin_id, key, error)
 
 
 # --- /buy ---------------------------------------------------------------------------
@@ -362,9 +364,7 @@ async def on_successful_payment(update: Update, context: Context) -> None:
         return
     payload = InvoicePayload.parse(paid.invoice_payload)
     if payload is None:
-        logger.error(
-            "successful payment %s with a foreign payload", paid.telegram_payment_charge_id
-        )
+        await _unmatched_payment(update, context, paid)
         return
     details = {
         "telegram_user_id": telegram_user(update).id,
@@ -382,6 +382,30 @@ async def on_successful_payment(update: Update, context: Context) -> None:
     if notice.mismatch is not None:
         svc = services(context)
         await TelegramAdminNotifier(context.bot, svc.accounts, svc.admin_ids)(notice.mismatch)
+
+
+async def _unmatched_payment(update: Update, context: Context, paid: SuccessfulPayment) -> None:
+    """A payment whose payload this bot did not write names nothing to credit: the user
+    and the admins are told (the admins can refund the charge), and nothing is credited."""
+    user = telegram_user(update)
+    amount = money(Decimal(paid.total_amount), paid.currency)
+    logger.warning(
+        "successful payment %s of user %s (%s) with a foreign payload %r; nothing credited",
+        paid.telegram_payment_charge_id,
+        user.id,
+        amount,
+        paid.invoice_payload,
+    )
+    await reply(update, t(lang(update), "payment_unmatched", paid=amount))
+    svc = services(context)
+    notifier = TelegramAdminNotifier(context.bot, svc.accounts, svc.admin_ids)
+    await notifier.tell(
+        "admin_payment_unmatched",
+        user=user.id,
+        paid=amount,
+        payload=paid.invoice_payload[:64],
+        charge=paid.telegram_payment_charge_id,
+    )
 
 
 def _paid(

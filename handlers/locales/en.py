@@ -219,6 +219,15 @@ TEXTS: dict[str, str] = {
         "priced {price}; credited {credits} of {due} credits.\n"
         "Payment {payment} ({provider} {charge}). To give the money back: /refund {payment}"
     ),
+    "payment_unmatched": (
+        "⚠️ I received your payment of {paid}, but it doesn't match anything I sell, so no "
+        "credits were added. The admins have been told; write to /paysupport to get your "
+        "money back."
+    ),
+    "admin_payment_unmatched": (
+        "⚠️ <b>Unmatched payment</b>: user {user} paid {paid} with the payload {payload}, "
+        "which names nothing we sell; nothing was credited. Telegram charge {charge}."
+    ),
     "subscription_ended": "📅 Your monthly plan has ended. Send /subscription to start it again.",
     "subscription_none": (
         "📅 <b>Monthly plan</b>: {credits} credits every 30 days for {stars} ⭐, renewed "

@@ -231,6 +231,16 @@ TEXTS: dict[str, str] = {
         "créditos.\nPago {payment} ({provider} {charge}). Para devolver el dinero: "
         "/refund {payment}"
     ),
+    "payment_unmatched": (
+        "⚠️ Recibí tu pago de {paid}, pero no corresponde a nada de lo que vendo, así que no "
+        "se añadieron créditos. Ya avisamos a los administradores; escribe a /paysupport "
+        "para recuperar tu dinero."
+    ),
+    "admin_payment_unmatched": (
+        "⚠️ <b>Pago sin producto</b>: el usuario {user} pagó {paid} con el payload {payload}, "
+        "que no corresponde a nada de lo que vendemos; no se acreditó nada. Cargo de "
+        "Telegram {charge}."
+    ),
     "subscription_ended": (
         "📅 Tu plan mensual ha terminado. Envía /subscription para activarlo de nuevo."
     ),

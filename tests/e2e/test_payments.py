@@ -250,6 +250,32 @@ async def test_a_successful_payment_that_does_not_match_the_price(
     assert len(mentions) == 1
 
 
+async def test_a_successful_payment_naming_nothing_we_sell_is_reported(
+    new_chat_user, admin: SandboxUser, chat_services: Services
+):
+    user = new_chat_user()
+    await started(user)
+    await admin.send_command("/balance")
+    await admin.wait_for_message(containing("You have"))
+    charge = f"stxforeign{uuid.uuid4().hex}"
+    paid = {
+        "currency": "XTR",
+        "total_amount": 40,
+        "invoice_payload": "gift:for-someone",
+        "telegram_payment_charge_id": charge,
+        "provider_payment_charge_id": "",
+    }
+
+    redeliver(user, {"successful_payment": paid}, times=1)
+
+    told = await user.wait_for_message(containing("doesn't match anything I sell"))
+    assert "40 ⭐" in (told.text or "")
+    alert = await admin.wait_for_message(containing("Unmatched payment", str(user.id)))
+    assert charge in (alert.text or "")
+    assert await balance_of(chat_services, user) == 50
+    assert await payments_of(chat_services.db, await profile_of(chat_services, user)) == []
+
+
 # --- the monthly plan --------------------------------------------------------------------
 
 
