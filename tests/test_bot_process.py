@@ -79,17 +79,6 @@ async def start_bot(
             output.close()
 
 
-def collect_output(process: asyncio.subprocess.Process) -> asyncio.Task[str]:
-    """Reads a bot process's output while it runs (a full pipe would stall the bot);
-    await the task once the process has ended."""
-
-    async def read() -> str:
-        assert process.stdout is not None
-        return (await process.stdout.read()).decode(errors="replace")
-
-    return asyncio.ensure_future(read())
-
-
 def assert_no_error_lines(output: str) -> None:
     """The same check the e2e harness makes in-process, for a bot run as a process: no
     ERROR or CRITICAL log line and no traceback."""

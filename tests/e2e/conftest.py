@@ -1,13 +1,21 @@
 """End-to-end harness: the real Application (python-telegram-bot, long polling) against
 the project's loopback Bot API server, the embedded PostgreSQL, and a YouTube stand-in.
-Tests act as Telegram users and check what they receive and what the database holds."""
+Tests act as Telegram users and check what they receive and what the database holds.
+
+Every test here also fails if the bot logged an ERROR or told a user the generic "something
+went wrong" text while it ran, unless it is marked `expect_errors` (see below): a handler
+that crashed and was papered over by the error handler is a bug even when the test's own
+assertions happen to pass."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 from PIL import Image, ImageDraw
@@ -17,6 +25,7 @@ from bot.settings import Settings
 from bot.telegram_app import build_application, start_polling, stop_bot
 from bot.wiring import build_services
 from bot.workers import build_worker
+from handlers.i18n import CATALOGS
 from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
@@ -34,6 +43,85 @@ STYLE_VIDEO = "9bZkp7q5F4k"
 PRIVATE_VIDEO = "PRIVATEvid1"
 DELETED_VIDEO = "DELETEDvid1"
 ADMIN_ID = 4_999_999  # a Telegram user with the admin commands (ADMIN_IDS)
+
+
+# Loggers of the bot and the parts it talks to (the sandbox plays Telegram).
+WATCHED_LOGGERS = ("handlers", "services", "bot", "telegram", "sandbox")
+GENERIC_ERROR_TEXTS = frozenset(catalog["error_generic"] for catalog in CATALOGS.values())
+_SENDS = ("sendmessage", "editmessagetext")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "expect_errors(*patterns): the test provokes ERROR logs or the generic error text on"
+        " purpose; with patterns, only ERROR records whose message matches one are allowed",
+    )
+
+
+class _ErrorRecords(logging.Handler):
+    """Keeps the ERROR (and worse) records of the watched loggers."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.split(".")[0] in WATCHED_LOGGERS:
+            self.records.append(record)
+
+
+def _described(record: logging.LogRecord) -> str:
+    line = f"{record.levelname} {record.name}: {record.getMessage()}"
+    if record.exc_info and record.exc_info[1] is not None:
+        error = record.exc_info[1]
+        line += f" [{type(error).__name__}: {error}]"
+    return line
+
+
+def generic_errors_sent(sandbox: SandboxServer, since: float) -> list[str]:
+    """The generic error texts the bot sent (or edited a message into) since `since`
+    (time.monotonic()), as "chat <id>: <text>"."""
+    return [
+        f"chat {call.params.get('chat_id')}: {call.params.get('text')}"
+        for call in sandbox.calls()
+        if call.started >= since
+        and call.method.lower() in _SENDS
+        and str(call.params.get("text", "")).strip() in GENERIC_ERROR_TEXTS
+    ]
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails the test at teardown on ERROR logs or the generic error text (see the module
+    docstring); `@pytest.mark.expect_errors` opts out, `expect_errors("pattern")` only for
+    matching log messages."""
+    handler = _ErrorRecords()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    since = time.monotonic()
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+    marker = request.node.get_closest_marker("expect_errors")
+    if marker is not None and not marker.args:
+        return
+    allowed = [re.compile(pattern) for pattern in (marker.args if marker else ())]
+    problems = [
+        _described(record)
+        for record in handler.records
+        if not any(p.search(record.getMessage()) for p in allowed)
+    ]
+    if marker is None and "sandbox" in request.fixturenames:
+        sent = generic_errors_sent(request.getfixturevalue("sandbox"), since)
+        problems += [f"generic error text sent to {line}" for line in sent]
+    if problems:
+        pytest.fail(
+            "the bot reported errors during this test (mark it expect_errors if they are"
+            " the point):\n  " + "\n  ".join(problems),
+            pytrace=False,
+        )
 
 
 class RunningBot:

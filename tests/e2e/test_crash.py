@@ -18,7 +18,7 @@ from services.migrations import apply_migrations
 from tests.conftest import ledger_sum
 from tests.e2e.conftest import containing, eventually, image_size, with_button, with_photo
 from tests.standins.replicate import ReplicateStandIn
-from tests.test_bot_process import free_port, start_bot
+from tests.test_bot_process import assert_no_error_lines, free_port, start_bot
 
 
 async def prediction_recorded(conninfo: str) -> bool:
@@ -48,7 +48,8 @@ async def test_a_killed_process_loses_neither_the_job_nor_the_credits(
         "GENERATION_LEASE_SECONDS": "5",
     }
     user = sandbox.user(4_800_001, first_name="Crash", bot=token)
-    first = await start_bot(tmp_path, port, env=env, quiet=True)
+    log = tmp_path / "bot.log"  # both processes' output, checked for errors at the end
+    first = await start_bot(tmp_path, port, env=env, log=log)
     second = None
     try:
         await user.send_command("/start")
@@ -65,7 +66,7 @@ async def test_a_killed_process_loses_neither_the_job_nor_the_credits(
 
         first.send_signal(signal.SIGKILL)
         await first.wait()
-        second = await start_bot(tmp_path, port, env=env, quiet=True)
+        second = await start_bot(tmp_path, port, env=env, log=log)
 
         delivered = await user.wait_for_message(with_photo, timeout=60)
         assert image_size(user.file_bytes(delivered)) == (1280, 720)
@@ -75,6 +76,7 @@ async def test_a_killed_process_loses_neither_the_job_nor_the_credits(
                 process.send_signal(signal.SIGTERM)
                 await process.wait()
         await replicate.stop()
+    assert_no_error_lines(log.read_text())
 
     db = Database(conninfo)
     await db.open()
