@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
+from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from tests.e2e.conftest import containing, with_button
+from tests.standins.replicate import ReplicateStandIn
+
+
+def replicate_bot_env(
+    sandbox: SandboxServer, token: str, conninfo: str, replicate: ReplicateStandIn, lease: int
+) -> dict[str, str]:
+    """The environment of a `python -m bot` process that talks to the sandbox, its own
+    database and the Replicate stand-in, with a short job lease."""
+    return {
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_URL": sandbox.url,
+        "DATABASE_URL": conninfo,
+        "REPLICATE_API_TOKEN": replicate.token,
+        "REPLICATE_BASE_URL": replicate.url,
+        "GENERATION_LEASE_SECONDS": str(lease),
+    }
 
 
 async def order_text_thumbnail(user: SandboxUser, prompt: str, within: float = 60) -> None:

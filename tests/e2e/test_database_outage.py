@@ -19,7 +19,7 @@ from services.db import Database
 from services.migrations import apply_migrations
 from tests.conftest import ledger_sum
 from tests.e2e.conftest import with_photo
-from tests.e2e.flows import order_text_thumbnail
+from tests.e2e.flows import order_text_thumbnail, replicate_bot_env
 from tests.standins.replicate import ReplicateStandIn
 from tests.test_bot_process import assert_no_error_lines, free_port, start_bot
 
@@ -54,14 +54,7 @@ async def test_a_database_outage_while_finishing_neither_refunds_nor_loses_the_t
     replicate.output_hold = Hold()  # the image is made; its download waits for the outage
     await replicate.start()
     token = sandbox.register_bot("thumbs_outage_bot")
-    env = {
-        "TELEGRAM_BOT_TOKEN": token,
-        "TELEGRAM_API_URL": sandbox.url,
-        "DATABASE_URL": conninfo,
-        "REPLICATE_API_TOKEN": replicate.token,
-        "REPLICATE_BASE_URL": replicate.url,
-        "GENERATION_LEASE_SECONDS": "30",
-    }
+    env = replicate_bot_env(sandbox, token, conninfo, replicate, lease=30)
     user = sandbox.user(4_800_101, first_name="Outage", bot=token)
     log = tmp_path / "bot.log"
     process = await start_bot(tmp_path, free_port(), env=env, log=log)

@@ -75,17 +75,22 @@ def progress_edit(params: dict) -> bool:
     return "%" in str(params.get("text", ""))
 
 
-async def test_flood_limits_on_progress_edits_never_fail_a_generation(
-    sandbox: SandboxServer, new_chat_user, chat_services: Services
-):
+def flood_edits(sandbox: SandboxServer, when: Callable[[dict], bool]) -> None:
+    """Every matching status edit answers 429 until the faults are cleared."""
     sandbox.fail_next(
         "editMessageText",
         429,
         "Too Many Requests: retry after 1",
         times=None,
         retry_after=1,
-        when=progress_edit,
+        when=when,
     )
+
+
+async def test_flood_limits_on_progress_edits_never_fail_a_generation(
+    sandbox: SandboxServer, new_chat_user, chat_services: Services
+):
+    flood_edits(sandbox, progress_edit)
     try:
         users, rows = await run_jobs(new_chat_user, chat_services)
     finally:
@@ -100,14 +105,7 @@ async def test_flood_limit_on_the_final_edit_sends_nothing_twice(
     sandbox: SandboxServer, new_chat_user, chat_services: Services
 ):
     done = t("en", "status_done")
-    sandbox.fail_next(
-        "editMessageText",
-        429,
-        "Too Many Requests: retry after 1",
-        times=None,
-        retry_after=1,
-        when=lambda params: params.get("text") == done,
-    )
+    flood_edits(sandbox, lambda params: params.get("text") == done)
     try:
         # Past the delivery sweep's grace: the sweep must find nothing to send again.
         users, rows = await run_jobs(

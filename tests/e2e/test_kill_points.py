@@ -24,7 +24,7 @@ from services.db import Database
 from services.migrations import apply_migrations
 from tests.conftest import ledger_sum
 from tests.e2e.conftest import eventually
-from tests.e2e.flows import order_text_thumbnail
+from tests.e2e.flows import order_text_thumbnail, replicate_bot_env
 from tests.standins.replicate import ReplicateStandIn
 from tests.test_bot_process import assert_no_error_lines, free_port, start_bot
 
@@ -73,14 +73,7 @@ async def test_kill_9_at_each_point_delivers_every_job_once(
     replicate = ReplicateStandIn()
     await replicate.start()
     token = sandbox.register_bot(f"thumbs_kill_{point}_bot")
-    env = {
-        "TELEGRAM_BOT_TOKEN": token,
-        "TELEGRAM_API_URL": sandbox.url,
-        "DATABASE_URL": conninfo,
-        "REPLICATE_API_TOKEN": replicate.token,
-        "REPLICATE_BASE_URL": replicate.url,
-        "GENERATION_LEASE_SECONDS": "5",
-    }
+    env = replicate_bot_env(sandbox, token, conninfo, replicate, lease=5)
     base = 4_700_000 + POINTS.index(point) * 100
     users = [sandbox.user(base + n, first_name=f"Kill{n}", bot=token) for n in range(JOBS)]
     port = free_port()
