@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
@@ -25,9 +27,24 @@ def _shared_pool() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
         _pool = ProcessPoolExecutor(
-            max_workers=os.cpu_count() or 2, mp_context=multiprocessing.get_context("spawn")
+            max_workers=os.cpu_count() or 2,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
         )
     return _pool
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Runs in each worker: when the bot process dies without stopping the pool (kill -9,
+    the OOM killer), its workers exit within a second instead of living on."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 async def run_cpu_bound(function: Callable[..., Result], *args: object) -> Result:

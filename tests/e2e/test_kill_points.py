@@ -32,6 +32,31 @@ JOBS = 20
 POINTS = ["queued", "running", "rendered", "sent", "status_edited"]
 
 
+def children_of(pid: int) -> set[int]:
+    """The live processes whose parent is `pid` (its image workers)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's bookkeeping is left
+
+
+async def none_alive(pids: set[int]) -> bool:
+    return not any(alive(pid) for pid in pids)
+
+
 async def count(db: Database, query: str, *params: object) -> int:
     return int(await db.fetch_value(query, list(params)) or 0)
 
@@ -98,8 +123,10 @@ async def test_kill_9_at_each_point_delivers_every_job_once(
                 ),
                 within=60,
             )
+        workers = children_of(first.pid)
         first.send_signal(signal.SIGKILL)
         await first.wait()
+        await eventually(lambda: none_alive(workers), within=10)  # no orphans left behind
         sandbox.faults.clear()
         if replicate.output_hold is not None:
             replicate.output_hold.release()
