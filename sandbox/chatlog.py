@@ -59,9 +59,27 @@ class ChatLog:
         self.chat_id = chat_id
         self.messages: dict[int, StoredMessage] = {}
         self.events: list[MessageEvent] = []
+        self.forgotten_events = 0  # dropped by forget_events(); positions still count them
         self.actions: list[ChatActionRecord] = []
         self.changed = Notifier()
         self._last_id = 0
+
+    @property
+    def event_count(self) -> int:
+        """Bot-side events so far, forgotten ones included: the next event's position."""
+        return self.forgotten_events + len(self.events)
+
+    def event_at(self, position: int) -> MessageEvent | None:
+        """The event at an absolute position, or None if it was forgotten or not yet
+        recorded."""
+        index = position - self.forgotten_events
+        return self.events[index] if 0 <= index < len(self.events) else None
+
+    def forget_events(self) -> None:
+        """Drops the event history (messages stay), so long runs stay bounded; readers
+        resume at the next event."""
+        self.forgotten_events += len(self.events)
+        self.events.clear()
 
     def next_message_id(self) -> int:
         self._last_id += 1

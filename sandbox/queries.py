@@ -64,6 +64,11 @@ class QueryBook:
         query = self._queries[query_id]
         return await self.changed.wait_for(lambda: query.answer, timeout)
 
+    def forget_answered(self) -> None:
+        """Drops answered queries (a late second answer then gets "query is too old"
+        as before), so long runs stay bounded."""
+        self._queries = {key: q for key, q in self._queries.items() if q.answer is None}
+
     def answered(self, kind: str, bot_id: int, chat_id: int) -> list[PendingQuery]:
         """Answered queries of one chat, oldest first."""
         return [

@@ -198,7 +198,7 @@ class SandboxServer:
 
     def push_raw_update(self, update: dict[str, Any], bot: str | None = None) -> dict[str, Any]:
         """Queue a raw update for *bot* (default bot if omitted), however malformed, past
-        allowed_updates; it gets the next update id unless it has an ``update_id``."""
+        allowed_updates; it gets the next update id (a given ``update_id`` is replaced)."""
         return self.bot(bot).updates.push_raw(update)
 
     def set_flood_limits(self, limits: FloodLimits | None = None, **changes: Any) -> FloodLimits:

@@ -118,6 +118,14 @@ class World:
         self.groups[chat_id] = chat
         return chat
 
+    def forget_history(self) -> None:
+        """Forgets what only looking back needs (bot-side events already recorded,
+        answered queries), so a long fuzz or benchmark run keeps flat memory. Messages,
+        files and open queries stay."""
+        for log in self.logs.values():
+            log.forget_events()
+        self.queries.forget_answered()
+
     # --- chats ----------------------------------------------------------------------
 
     def chat(self, chat_id: int) -> ChatInfo | None:

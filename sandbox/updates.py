@@ -61,6 +61,16 @@ class UpdateQueue:
         self.changed.notify()
         return update
 
+    def push_raw(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Queue any JSON object as it is, past allowed_updates (what an older or
+        misbehaving Bot API server might send), with the next update id: a given
+        update_id is replaced, since offsets need integers."""
+        queued = {**update, "update_id": self._next_id}
+        self._next_id += 1
+        self._pending.append(queued)
+        self.changed.notify()
+        return queued
+
     def first(self) -> dict[str, Any] | None:
         """Oldest pending update (the webhook deliverer sends them in order)."""
         return self._pending[0] if self._pending else None

@@ -45,7 +45,7 @@ class SandboxUser:
         self.chat = chat or ChatInfo.private(account)
         self._views = _views if _views is not None else {}
         self._views.setdefault(self.chat.id, self)
-        self._cursor = len(self.log.events)
+        self._cursor = self.log.event_count
 
     def __repr__(self) -> str:
         return f"<SandboxUser {self.account.id} in chat {self.chat.id} with @{self.bot.username}>"
@@ -424,10 +424,11 @@ class SandboxUser:
         log = self.log
 
         def next_match() -> SentMessage | None:
-            while self._cursor < len(log.events):
-                event = log.events[self._cursor]
+            self._cursor = max(self._cursor, log.forgotten_events)
+            while self._cursor < log.event_count:
+                event = log.event_at(self._cursor)
                 self._cursor += 1
-                if event.kind == "deleted":
+                if event is None or event.kind == "deleted":
                     continue
                 view = SentMessage.from_event(event)
                 if predicate is None or predicate(view):
