@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from functools import wraps
 from typing import Any
 from uuid import UUID
@@ -21,6 +22,13 @@ from services.credits import PaymentProvider
 from services.errors import InsufficientCredits
 
 logger = logging.getLogger(__name__)
+
+# Plain ASCII digits only: int() would also take "1_000", "+5" and other scripts' digits.
+_TELEGRAM_ID = re.compile(r"[0-9]{1,15}")
+_AMOUNT = re.compile(r"[0-9]{1,7}")
+# Our payment UUIDs, Telegram charge ids, Stripe session/invoice/payment-intent ids.
+_PAYMENT_REFERENCE = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
+MAX_ADJUSTMENT = 1_000_000
 
 
 def admin_only(handler: Handler) -> Handler:
@@ -39,7 +47,7 @@ async def refund(update: Update, context: Context) -> None:
     """Stars: refundStarPayment, then take back what is left of the credits."""
     language = lang(update)
     args = context.args or []
-    if len(args) != 1:
+    if len(args) != 1 or not _PAYMENT_REFERENCE.fullmatch(args[0]):
         await reply(update, t(language, "admin_usage_refund"))
         return
     svc = services(context)
@@ -94,6 +102,16 @@ async def _stop_renewal(context: Context, subscription_id: UUID, telegram_id: in
         )
 
 
+def _adjustment(args: list[str]) -> tuple[int, int, str] | None:
+    """(telegram id, amount 1..MAX_ADJUSTMENT, reason) from the arguments, or None."""
+    if len(args) < 3 or not _TELEGRAM_ID.fullmatch(args[0]) or not _AMOUNT.fullmatch(args[1]):
+        return None
+    amount, reason = int(args[1]), " ".join(args[2:]).strip()
+    if not 1 <= amount <= MAX_ADJUSTMENT or not reason:
+        return None
+    return int(args[0]), amount, reason
+
+
 @admin_only
 async def grant(update: Update, context: Context) -> None:
     await _adjust(update, context, sign=1)
@@ -108,14 +126,11 @@ async def _adjust(update: Update, context: Context, *, sign: int) -> None:
     language = lang(update)
     args = context.args or []
     command = "grant" if sign > 0 else "revoke"
-    try:
-        telegram_id, amount = int(args[0]), int(args[1])
-    except (IndexError, ValueError):
-        telegram_id = amount = 0
-    reason = " ".join(args[2:]).strip()
-    if amount <= 0 or not reason:
+    parsed = _adjustment(args)
+    if parsed is None:
         await reply(update, t(language, "admin_usage_adjust", command=command))
         return
+    telegram_id, amount, reason = parsed
     svc = services(context)
     profile = await svc.accounts.find_by_telegram_id(telegram_id)
     if profile is None:
