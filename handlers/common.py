@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 from collections.abc import Awaitable, Callable
 from functools import wraps
@@ -17,16 +18,20 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from handlers.i18n import language_of, t
 from services.accounts import Profile, TelegramUser
 from services.container import Services
+from services.faces import Face
 
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Awaitable[Any]]
 
 SERVICES_KEY = "services"
+
+logger = logging.getLogger(__name__)
 
 _user_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -121,6 +126,33 @@ async def reply(
         reply_markup=markup,
         disable_web_page_preview=True,
     )
+
+
+async def remove_buttons(query: CallbackQuery) -> None:
+    """Takes the buttons off the pressed message. A double tap's second press finds
+    them gone already ("message is not modified"), which is fine."""
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
+
+
+async def send_face(
+    update: Update, context: Context, face: Face, caption: str, markup: InlineKeyboardMarkup
+) -> None:
+    """A saved face as a photo, by its Telegram file id when it has one. A face saved
+    from a file has a document's id, which Telegram refuses as a photo ("Can't use file
+    of type document as photo"): then, as for faces without one, the stored image."""
+    chat = chat_of(update)
+    if face.telegram_file_id:
+        try:
+            await chat.send_photo(face.telegram_file_id, caption=caption, reply_markup=markup)
+            return
+        except BadRequest as refused:
+            logger.info("face %s not sendable by file id (%s); sending it", face.id, refused)
+    image = await services(context).faces.load(face)
+    await chat.send_photo(image, caption=caption, reply_markup=markup)
 
 
 def private_only(handler: Handler) -> Handler:

@@ -13,14 +13,15 @@ from handlers.common import (
     NotThatKindOfUpdate,
     button,
     callback_data,
-    chat_of,
     current_profile,
     keyboard,
     lang,
     message_of,
     private_only,
     query_of,
+    remove_buttons,
     reply,
+    send_face,
     services,
 )
 from handlers.i18n import t
@@ -117,7 +118,7 @@ async def on_face_callback(update: Update, context: Context) -> None:
             await query.answer(t(language, "stale_button"), show_alert=True)
             return
         await query.answer()
-        await query.edit_message_reply_markup(None)
+        await remove_buttons(query)
         if action == "save":
             await _save_face(update, context, file_id)
         else:
@@ -138,11 +139,6 @@ async def list_faces(update: Update, context: Context) -> None:
         await reply(update, t(language, "faces_empty"))
         return
     await reply(update, t(language, "faces_list", count=len(faces), max=MAX_FACES))
-    chat = chat_of(update)
     for number, face in enumerate(faces, start=1):
-        photo = face.telegram_file_id or await services(context).faces.load(face)
-        await chat.send_photo(
-            photo,
-            caption=t(language, "face_caption", n=number),
-            reply_markup=keyboard([button(t(language, "btn_delete_face"), f"face:del:{face.id}")]),
-        )
+        delete = keyboard([button(t(language, "btn_delete_face"), f"face:del:{face.id}")])
+        await send_face(update, context, face, t(language, "face_caption", n=number), delete)

@@ -27,7 +27,9 @@ from handlers.common import (
     message_of,
     private_only,
     query_of,
+    remove_buttons,
     reply,
+    send_face,
     services,
     telegram_user,
     user_lock,
@@ -93,7 +95,7 @@ async def _on_mode(update: Update, context: Context, rest: str) -> None:
         return
     query = query_of(update)
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await remove_buttons(query)
     updated = await services(context).drafts.update(
         draft, mode=mode, prompt=None, video_url=None, style_url=None, face_image_id=None
     )
@@ -125,15 +127,11 @@ async def _ask_face(update: Update, context: Context, draft: Draft) -> None:
         await reply(update, t(language, "ask_face_none"))
         return
     await reply(update, t(language, "ask_face"))
-    chat = chat_of(update)
     for number, face in enumerate(faces, start=1):
-        await chat.send_photo(
-            face.telegram_file_id or await services(context).faces.load(face),
-            caption=t(language, "face_caption", n=number),
-            reply_markup=keyboard(
-                [button(t(language, "btn_use_face", n=number), f"gen:face:{draft.token}:{face.id}")]
-            ),
+        use = keyboard(
+            [button(t(language, "btn_use_face", n=number), f"gen:face:{draft.token}:{face.id}")]
         )
+        await send_face(update, context, face, t(language, "face_caption", n=number), use)
     if len(faces) < MAX_FACES:
         await reply(
             update,
@@ -293,7 +291,7 @@ async def _on_face(update: Update, context: Context, rest: str) -> None:
         await query.answer(t(lang(update), "face_gone"), show_alert=True)
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await remove_buttons(query)
     await use_face(update, context, draft, face)
 
 
@@ -313,7 +311,7 @@ async def _on_cancel(update: Update, context: Context, token: str) -> None:
         await query.answer(t(lang(update), "stale_button"), show_alert=True)
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await remove_buttons(query)
     await reply(update, t(lang(update), "cancel_done"))
 
 

@@ -116,11 +116,16 @@ async def paysupport(update: Update, context: Context) -> None:
     await reply(update, t(lang(update), "paysupport"))
 
 
+# Telegram's commands are at most 32 characters, plus "@botname".
+MAX_ECHOED_COMMAND = 64
+
+
 async def unknown_command(update: Update, context: Context) -> None:
     if not is_private(update):
         return  # commands meant for other bots in a group are not ours to answer
     message = update.effective_message
-    command = (message.text or "").split()[0] if message and message.text else ""
+    words = (message.text or "").split() if message else []
+    command = words[0][:MAX_ECHOED_COMMAND] if words else ""
     await reply(update, t(lang(update), "unknown_command", command=command))
 
 
