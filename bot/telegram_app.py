@@ -2,30 +2,41 @@
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from typing import Any
+
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter
+from telegram.request import HTTPXRequest
 
 import handlers
+from bot.update_intake import SkippingUpdatesRequest
+from handlers.buttons import AnswerTrackingBot
 from handlers.common import SERVICES_KEY
+from handlers.gate import SERVED_UPDATES
 from services.container import Services
 
 
-def build_application(token: str, api_url: str, services: Services) -> Application:  # type: ignore[type-arg]
+def build_application(
+    token: str,
+    api_url: str,
+    services: Services,
+    *,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
+) -> Application:  # type: ignore[type-arg]
     """The bot, talking to Telegram (or any Bot API server at `api_url`).
 
     Updates are processed concurrently so one user's long generation never holds up
-    another's; AIORateLimiter keeps outgoing messages under Telegram's flood limits.
+    another's; `rate_limiter` (default: AIORateLimiter) keeps outgoing messages under
+    Telegram's flood limits. getUpdates skips updates this PTB version cannot read.
     """
-    application = (
-        ApplicationBuilder()
-        .token(token)
-        .base_url(f"{api_url}/bot")
-        .base_file_url(f"{api_url}/file/bot")
-        .rate_limiter(AIORateLimiter(max_retries=3))
-        .concurrent_updates(64)
-        .connection_pool_size(64)
-        .build()
+    bot = AnswerTrackingBot(
+        token,
+        base_url=f"{api_url}/bot",
+        base_file_url=f"{api_url}/file/bot",
+        request=HTTPXRequest(connection_pool_size=64),
+        get_updates_request=SkippingUpdatesRequest(connection_pool_size=1),
+        rate_limiter=rate_limiter or AIORateLimiter(max_retries=3),
     )
+    application = ApplicationBuilder().bot(bot).concurrent_updates(64).build()
     application.bot_data[SERVICES_KEY] = services
     handlers.register(application)
     return application
@@ -41,7 +52,7 @@ async def publish_and_start(application: Application) -> None:  # type: ignore[t
 async def start_polling(application: Application) -> None:  # type: ignore[type-arg]
     await publish_and_start(application)
     assert application.updater is not None
-    await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=10)
+    await application.updater.start_polling(allowed_updates=SERVED_UPDATES, timeout=10)
 
 
 async def stop_bot(application: Application) -> None:  # type: ignore[type-arg]

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
     PreCheckoutQueryHandler,
+    TypeHandler,
     filters,
 )
 
-from handlers import account, admin, faces, generate, menu, payments, start, subscription
+from handlers import (
+    account,
+    admin,
+    buttons,
+    faces,
+    gate,
+    generate,
+    menu,
+    payments,
+    start,
+    subscription,
+)
 from handlers.errors import on_error
 from handlers.i18n import CATALOGS, DEFAULT_LANGUAGE, t
 
@@ -36,7 +48,12 @@ ADMIN_COMMANDS = [("refund", admin.refund), ("grant", admin.grant), ("revoke", a
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Group -2 drops updates the bot does not serve, group -1 stops malformed or stale
+    button presses, group 0 is the handlers, group 1 answers presses left unanswered."""
     private = filters.ChatType.PRIVATE
+    app.add_handler(TypeHandler(Update, gate.admit), group=-2)
+    app.add_handler(CallbackQueryHandler(buttons.check_button), group=-1)
+    app.add_handler(CallbackQueryHandler(buttons.answer_if_unanswered), group=1)
     for name, callback in COMMANDS + ADMIN_COMMANDS:
         app.add_handler(CommandHandler(name, callback))
     app.add_handler(PreCheckoutQueryHandler(payments.on_pre_checkout))

@@ -177,6 +177,10 @@ TEXTS: dict[str, str] = {
         "This invoice was made for another account. Send /buy to get your own."
     ),
     "precheckout_already_subscribed": "You already have this plan. See /subscription.",
+    "precheckout_error": (
+        "Sorry, we could not check this payment just now. Nothing was charged; "
+        "please try again in a moment."
+    ),
     "pack_credited": (
         "✅ Payment received: <b>+{credits}</b> credits. Your balance is <b>{balance}</b>."
     ),

@@ -190,6 +190,10 @@ TEXTS: dict[str, str] = {
         "Esta factura se hizo para otra cuenta. Envía /buy para obtener la tuya."
     ),
     "precheckout_already_subscribed": "Ya tienes este plan. Mira /subscription.",
+    "precheckout_error": (
+        "Lo sentimos, no pudimos comprobar este pago ahora. No se te ha cobrado nada; "
+        "inténtalo de nuevo en un momento."
+    ),
     "pack_credited": "✅ Pago recibido: <b>+{credits}</b> créditos. Tu saldo es <b>{balance}</b>.",
     "subscription_started": (
         "✅ ¡Ya tienes el plan! <b>+{credits}</b> créditos ahora y en cada periodo. "

@@ -180,6 +180,7 @@ TEXTS: dict[str, str] = {
         "Этот счёт выставлен для другого аккаунта. Отправь /buy, чтобы получить свой."
     ),
     "precheckout_already_subscribed": "У тебя уже есть эта подписка. Смотри /subscription.",
+    "precheckout_error": "Не получилось проверить платёж. Деньги не списаны — попробуй позже.",
     "pack_credited": "✅ Оплата получена: <b>+{credits}</b> кр. Баланс: <b>{balance}</b>.",
     "subscription_started": (
         "✅ Подписка оформлена! <b>+{credits}</b> кр. сейчас и в каждом следующем "
