@@ -18,7 +18,7 @@ from sandbox.server import SandboxServer
 from services.container import Services
 from tests.e2e.conftest import containing
 
-FORGED_USER_ID = 4_999_999
+FORGED_USER_ID = 4_900_666  # nobody else's id: the test checks no profile appears for it
 
 
 def forged_start_update() -> dict:
