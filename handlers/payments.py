@@ -48,6 +48,7 @@ from handlers.common import (
 from handlers.i18n import Html, language_of, t
 from services.accounts import AccountService
 from services.credits import PaymentProvider
+from services.errors import InvalidArgument, ProfileNotFound
 from services.payments import (
     STARS_CURRENCY,
     CreditPack,
@@ -371,10 +372,15 @@ async def on_successful_payment(update: Update, context: Context) -> None:
         "provider_payment_charge_id": paid.provider_payment_charge_id,
         "invoice_payload": paid.invoice_payload,
     }
-    if payload.kind is ProductKind.SUBSCRIPTION:
-        notice = await _record_period(context, payload, paid, details)
-    else:
-        notice = await _record_pack(context, payload, paid, details)
+    try:
+        if payload.kind is ProductKind.SUBSCRIPTION:
+            notice = await _record_period(context, payload, paid, details)
+        else:
+            notice = await _record_pack(context, payload, paid, details)
+    except (InvalidArgument, ProfileNotFound):
+        # A product withdrawn from the catalogue or a profile gone since the invoice.
+        await _unmatched_payment(update, context, paid)
+        return
     if notice is None:
         return
     language = lang(update)

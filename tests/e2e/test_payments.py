@@ -250,18 +250,23 @@ async def test_a_successful_payment_that_does_not_match_the_price(
     assert len(mentions) == 1
 
 
+@pytest.mark.parametrize("product", ["foreign", "withdrawn pack"])
 async def test_a_successful_payment_naming_nothing_we_sell_is_reported(
-    new_chat_user, admin: SandboxUser, chat_services: Services
+    product: str, new_chat_user, admin: SandboxUser, chat_services: Services
 ):
     user = new_chat_user()
     await started(user)
+    payload = "gift:for-someone"
+    if product == "withdrawn pack":  # an invoice of ours, for a pack no longer in the table
+        profile = await profile_of(chat_services, user)
+        payload = InvoicePayload(ProductKind.PACK, "pack_gone", profile.id).encode()
     await admin.send_command("/balance")
     await admin.wait_for_message(containing("You have"))
     charge = f"stxforeign{uuid.uuid4().hex}"
     paid = {
         "currency": "XTR",
         "total_amount": 40,
-        "invoice_payload": "gift:for-someone",
+        "invoice_payload": payload,
         "telegram_payment_charge_id": charge,
         "provider_payment_charge_id": "",
     }
