@@ -80,10 +80,13 @@ _BY_SQLSTATE: dict[str, type[DomainError]] = {
         PaymentNotFound,
     )
 }
+# A number too large for its column (a forged payment of 10^9 Stars) is a bad argument.
+_BY_SQLSTATE["22003"] = InvalidArgument  # numeric_value_out_of_range
 
 
 def from_sqlstate(sqlstate: str | None, message: str, detail: str | None) -> DomainError | None:
-    """The domain error for a SQLSTATE of class TB, or None for any other database error."""
+    """The domain error for a SQLSTATE of class TB (or an out-of-range number), or None
+    for any other database error."""
     cls = _BY_SQLSTATE.get(sqlstate or "")
     if cls is None:
         return None

@@ -250,22 +250,25 @@ async def test_a_successful_payment_that_does_not_match_the_price(
     assert len(mentions) == 1
 
 
-@pytest.mark.parametrize("product", ["foreign", "withdrawn pack"])
+@pytest.mark.parametrize("product", ["foreign", "withdrawn pack", "impossible amount"])
 async def test_a_successful_payment_naming_nothing_we_sell_is_reported(
     product: str, new_chat_user, admin: SandboxUser, chat_services: Services
 ):
     user = new_chat_user()
     await started(user)
     payload = "gift:for-someone"
-    if product == "withdrawn pack":  # an invoice of ours, for a pack no longer in the table
-        profile = await profile_of(chat_services, user)
-        payload = InvoicePayload(ProductKind.PACK, "pack_gone", profile.id).encode()
+    amount = 40
+    if product != "foreign":  # an invoice of ours: for a pack no longer in the table, or
+        profile = await profile_of(chat_services, user)  # a sum too large to be real
+        pack = "pack_gone" if product == "withdrawn pack" else "pack_100"
+        payload = InvoicePayload(ProductKind.PACK, pack, profile.id).encode()
+        amount = 40 if product == "withdrawn pack" else 10**9
     await admin.send_command("/balance")
     await admin.wait_for_message(containing("You have"))
     charge = f"stxforeign{uuid.uuid4().hex}"
     paid = {
         "currency": "XTR",
-        "total_amount": 40,
+        "total_amount": amount,
         "invoice_payload": payload,
         "telegram_payment_charge_id": charge,
         "provider_payment_charge_id": "",
@@ -274,7 +277,7 @@ async def test_a_successful_payment_naming_nothing_we_sell_is_reported(
     redeliver(user, {"successful_payment": paid}, times=1)
 
     told = await user.wait_for_message(containing("doesn't match anything I sell"))
-    assert "40 ⭐" in (told.text or "")
+    assert f"{amount} ⭐" in (told.text or "")
     alert = await admin.wait_for_message(containing("Unmatched payment", str(user.id)))
     assert charge in (alert.text or "")
     assert await balance_of(chat_services, user) == 50
