@@ -55,11 +55,7 @@ class UpdateQueue:
         """Queue ``{"update_id": ..., update_type: payload}``; ``None`` if filtered out."""
         if not self.accepts(update_type):
             return None
-        update = {"update_id": self._next_id, update_type: payload}
-        self._next_id += 1
-        self._pending.append(update)
-        self.changed.notify()
-        return update
+        return self.push_raw({update_type: payload})
 
     def push_raw(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue any JSON object as it is, past allowed_updates (what an older or

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.i18n import t
 from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from tests.e2e.conftest import containing, with_button
@@ -34,3 +35,14 @@ async def order_text_thumbnail(user: SandboxUser, prompt: str, within: float = 6
     await user.send_text(prompt)
     order = await user.wait_for_message(with_button("Generate"), timeout=within)
     await user.press(order, order.buttons[0]["callback_data"])
+
+
+def photos(user: SandboxUser) -> int:
+    """How many photos the bot sent this user: a duplicate delivery shows here."""
+    return sum(1 for message in user.messages() if message.photo is not None)
+
+
+def told_ready(user: SandboxUser) -> bool:
+    """The status message says the thumbnail is ready (a delivery resumed, not re-sent)."""
+    ready = t("en", "status_ready")
+    return any(message.text == ready for message in user.messages())

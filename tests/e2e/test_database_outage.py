@@ -19,7 +19,7 @@ from services.db import Database
 from services.migrations import apply_migrations
 from tests.conftest import ledger_sum
 from tests.e2e.conftest import with_photo
-from tests.e2e.flows import order_text_thumbnail, replicate_bot_env
+from tests.e2e.flows import order_text_thumbnail, photos, replicate_bot_env
 from tests.standins.replicate import ReplicateStandIn
 from tests.test_bot_process import assert_no_error_lines, free_port, start_bot
 
@@ -83,7 +83,7 @@ async def test_a_database_outage_while_finishing_neither_refunds_nor_loses_the_t
         assert await ledger_sum(db, row["profile_id"]) == 40
     finally:
         await db.close()
-    assert sum(1 for message in user.messages() if message.photo is not None) == 1
+    assert photos(user) == 1
     output = log.read_text()
     assert "never retrieved" not in output
     assert_no_error_lines(output)

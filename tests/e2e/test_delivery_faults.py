@@ -18,7 +18,7 @@ from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from services.container import Services
 from tests.e2e.conftest import WORKER_OPTIONS, eventually
-from tests.e2e.flows import order_text_thumbnail
+from tests.e2e.flows import order_text_thumbnail, photos, told_ready
 
 USERS = 5
 
@@ -49,15 +49,6 @@ async def run_jobs(
     await eventually(all_delivered, within=60)
     await asyncio.sleep(settle)
     return users, await generations_of(services, users)
-
-
-def photos(user: SandboxUser) -> int:
-    return sum(1 for message in user.messages() if message.photo is not None)
-
-
-def told_ready(user: SandboxUser) -> bool:
-    ready = t("en", "status_ready")
-    return any(message.text == ready for message in user.messages())
 
 
 def report(case: str, users: list[SandboxUser], rows: list[dict]) -> tuple[int, int, int]:

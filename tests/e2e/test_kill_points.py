@@ -24,7 +24,7 @@ from services.db import Database
 from services.migrations import apply_migrations
 from tests.conftest import ledger_sum
 from tests.e2e.conftest import eventually
-from tests.e2e.flows import order_text_thumbnail, replicate_bot_env
+from tests.e2e.flows import order_text_thumbnail, photos, replicate_bot_env, told_ready
 from tests.standins.replicate import ReplicateStandIn
 from tests.test_bot_process import assert_no_error_lines, free_port, start_bot
 
@@ -147,9 +147,8 @@ async def test_kill_9_at_each_point_delivers_every_job_once(
                 await process.wait()
         await replicate.stop()
 
-    photos = [sum(1 for m in user.messages() if m.photo is not None) for user in users]
-    ready = t("en", "status_ready")
-    resumed = sum(1 for user in users if any((m.text or "") == ready for m in user.messages()))
+    sent = [photos(user) for user in users]
+    resumed = sum(1 for user in users if told_ready(user))
     refunds = await count(
         db, "SELECT count(*) FROM credit_ledger WHERE reason = 'generation_refund'"
     )
@@ -159,16 +158,16 @@ async def test_kill_9_at_each_point_delivers_every_job_once(
     profiles = await db.fetch_all("SELECT id, credits FROM profiles")
     sums = [await ledger_sum(db, row["id"]) == row["credits"] for row in profiles]
     await db.close()
-    duplicates = sum(max(0, n - 1) for n in photos)
+    duplicates = sum(max(0, n - 1) for n in sent)
     print(
-        f"\nkill -9 at {point}: {JOBS} jobs, {sum(photos)} photos, {duplicates} duplicates, "
+        f"\nkill -9 at {point}: {JOBS} jobs, {sum(sent)} photos, {duplicates} duplicates, "
         f"{resumed} resumed as 'ready', {refunds} refunds"
     )
     for log in logs:
         assert_no_error_lines(log.read_text())
     assert (charges, refunds, duplicates) == (JOBS, 0, 0)
     assert all(sums)
-    assert photos == [1] * JOBS
+    assert sent == [1] * JOBS
     # At "sent" Telegram performed every send: the successor says "ready", never resends.
     assert resumed == (JOBS if point == "sent" else 0)
 
