@@ -9,8 +9,11 @@ import logging
 import signal
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+
+from aiohttp import web
+from telegram.ext import Application
 
 from bot.database import database_conninfo
 from bot.files_route import local_files_route
@@ -23,8 +26,9 @@ from bot.wiring import REPLICATE_WEBHOOK_PATH, build_services
 from bot.workers import build_worker, worker_options
 from sandbox.console import run_console
 from sandbox.server import SandboxServer
+from services.container import Services
 from services.db import Database
-from services.generators.cpu import shutdown_pool, warm_up
+from services.generators.cpu import image_pool
 from services.migrations import apply_migrations
 from services.storage import LocalStorage
 
@@ -51,51 +55,52 @@ async def bot_api(settings: Settings) -> AsyncIterator[tuple[str, str, SandboxSe
 
 
 async def run(settings: Settings) -> None:
-    """Migrates, then runs the bot and the web server until SIGINT or SIGTERM."""
+    """Migrates, then runs the bot and the web server until SIGINT or SIGTERM; on the way
+    out every part stops in the reverse order of its start, whatever stopped the run."""
     stop = _stop_on_signals()
-    async with database_conninfo(settings) as conninfo:
+    async with AsyncExitStack() as running:
+        conninfo = await running.enter_async_context(database_conninfo(settings))
         await apply_migrations(conninfo)
         db = Database(conninfo, max_size=20)
         await db.open()
-        try:
-            services = await build_services(settings, db)
-            async with bot_api(settings) as (token, api_url, sandbox):
-                application = build_application(token, api_url, services)
-                routes = []
-                if isinstance(services.storage, LocalStorage):
-                    routes.append(local_files_route(services.storage))
-                if settings.public_url:
-                    routes.append(telegram_webhook_route(application, webhook_secret(token)))
-                if services.generator_webhook is not None:
-                    routes.append(
-                        provider_webhook_route(REPLICATE_WEBHOOK_PATH, services.generator_webhook)
-                    )
-                if settings.stripe_enabled and services.stripe is not None:
-                    routes.append(
-                        stripe_webhook_route(
-                            application, services.stripe, services.accounts, services.admin_ids
-                        )
-                    )
-                async with serving(create_web_app(db, routes), settings.port):
-                    if settings.public_url:
-                        await start_webhook(application, settings.public_url)
-                    else:
-                        await start_polling(application)
-                    worker = build_worker(application, services, worker_options(settings))
-                    await warm_up()
-                    worker.start()
-                    logger.info("bot @%s is running", application.bot.username)
-                    try:
-                        await _serve_until_stopped(
-                            stop, sandbox, settings.data_dir / "sandbox-chat"
-                        )
-                    finally:
-                        await worker.stop()
-                        shutdown_pool()
-                        await stop_bot(application)
-        finally:
-            await db.close()
+        running.push_async_callback(db.close)
+        services = await build_services(settings, db)
+        token, api_url, sandbox = await running.enter_async_context(bot_api(settings))
+        application = build_application(token, api_url, services)
+        routes = _web_routes(settings, services, application, token)
+        await running.enter_async_context(serving(create_web_app(db, routes), settings.port))
+        if settings.public_url:
+            await start_webhook(application, settings.public_url)
+        else:
+            await start_polling(application)
+        running.push_async_callback(stop_bot, application)
+        await running.enter_async_context(image_pool())
+        worker = build_worker(application, services, worker_options(settings))
+        worker.start()
+        running.push_async_callback(worker.stop)
+        logger.info("bot @%s is running", application.bot.username)
+        await _serve_until_stopped(stop, sandbox, settings.data_dir / "sandbox-chat")
     logger.info("stopped cleanly")
+
+
+def _web_routes(
+    settings: Settings, services: Services, application: Application, token: str
+) -> list[web.RouteDef]:
+    """The web server's routes for this configuration (besides health)."""
+    routes = []
+    if isinstance(services.storage, LocalStorage):
+        routes.append(local_files_route(services.storage))
+    if settings.public_url:
+        routes.append(telegram_webhook_route(application, webhook_secret(token)))
+    if services.generator_webhook is not None:
+        routes.append(provider_webhook_route(REPLICATE_WEBHOOK_PATH, services.generator_webhook))
+    if settings.stripe_enabled and services.stripe is not None:
+        routes.append(
+            stripe_webhook_route(
+                application, services.stripe, services.accounts, services.admin_ids
+            )
+        )
+    return routes
 
 
 def _stop_on_signals() -> asyncio.Event:

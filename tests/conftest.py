@@ -18,10 +18,19 @@ from services.catalog import CatalogService
 from services.credits import CreditService
 from services.db import Database
 from services.embedded_postgres import EmbeddedPostgres
+from services.generators.cpu import shutdown_pool
 from services.migrations import apply_migrations
 from services.referrals import ReferralService
 
-pytest_plugins = ["tests.replicate_fixtures"]
+pytest_plugins = ["tests.replicate_fixtures", "tests.leftovers"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def image_pool() -> Iterator[None]:
+    """Tests render in this process's image pool; it stops with the session, as it stops
+    with the bot (the leftover-process check in tests/leftovers.py holds both to it)."""
+    yield
+    shutdown_pool()
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,9 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import asynccontextmanager
 from functools import partial
 from typing import TypeVar
 
@@ -55,6 +56,17 @@ async def run_cpu_bound(function: Callable[..., Result], *args: object) -> Resul
 
 def _ready() -> bool:
     return True
+
+
+@asynccontextmanager
+async def image_pool() -> AsyncIterator[None]:
+    """The pool's lifetime: started (warm) on entry, its worker processes stopped on exit
+    whatever ends the block, so no worker outlives the application that used it."""
+    try:
+        await warm_up()
+        yield
+    finally:
+        await asyncio.to_thread(shutdown_pool)
 
 
 async def warm_up() -> None:
