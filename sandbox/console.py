@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from sandbox.samples import sample_image
+from sandbox.samples import sample_face
 from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
 
@@ -150,7 +150,7 @@ async def _handle(
         if argument:
             data = await asyncio.to_thread(Path(shlex.split(argument)[0]).read_bytes)
         else:
-            data = sample_image()
+            data = sample_face()
         await user.send_photo(data)
     elif command == "doc":
         path = Path(shlex.split(argument)[0])

@@ -18,7 +18,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 from telegram.ext import Application
 
 from bot.settings import Settings
@@ -237,20 +237,6 @@ def with_button(fragment: str) -> Callable[[SentMessage], bool]:
 
 def with_photo(message: SentMessage) -> bool:
     return message.photo is not None
-
-
-def face_photo(size: int = 640, seed: int = 0) -> bytes:
-    """A face-like picture: skin-toned oval with eyes and a mouth, on a plain background."""
-    image = Image.new("RGB", (size, size), ((90 + seed * 37) % 256, (140 + seed * 71) % 256, 200))
-    draw = ImageDraw.Draw(image)
-    s = size
-    draw.ellipse((s * 0.25, s * 0.15, s * 0.75, s * 0.85), fill=(230, 190, 160))
-    draw.ellipse((s * 0.36, s * 0.38, s * 0.44, s * 0.46), fill=(40, 30, 30))
-    draw.ellipse((s * 0.56, s * 0.38, s * 0.64, s * 0.46), fill=(40, 30, 30))
-    draw.arc((s * 0.38, s * 0.5, s * 0.62, s * 0.7), 20, 160, fill=(150, 40, 40), width=6)
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=90)
-    return buffer.getvalue()
 
 
 def image_size(data: bytes) -> tuple[int, int]:

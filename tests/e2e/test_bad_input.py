@@ -15,6 +15,7 @@ from bot.telegram_app import build_application
 from bot.telegram_webhook import SECRET_HEADER, WEBHOOK_PATH, telegram_webhook_route, webhook_secret
 from bot.web import create_web_app, serving
 from handlers.i18n import t
+from sandbox.samples import sample_face
 from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
@@ -23,7 +24,6 @@ from tests.e2e.conftest import (
     ADMIN_ID,
     RunningBot,
     containing,
-    face_photo,
     with_button,
     with_photo,
 )
@@ -250,7 +250,7 @@ async def test_a_face_saved_from_a_file_is_listed_as_a_photo(
 ):
     """Telegram refuses a document's file id as a photo; the stored image goes instead."""
     user = new_chat_user()
-    await user.send_document(face_photo(), "me.jpg", "image/jpeg")
+    await user.send_document(sample_face(), "me.jpg", "image/jpeg")
     offer = await user.wait_for_message(with_button("Save as face"))
     await user.wait_for_callback_answer(await user.press(offer, "✅ Save as face"))
     await user.wait_for_message(containing("Saved!"))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
+from sandbox.samples import sample_face
 from sandbox.server import SandboxServer
 from services.container import Services
 from services.faces import MAX_FACES, Face
-from tests.e2e.conftest import containing, eventually, face_photo, with_button, with_photo
+from tests.e2e.conftest import containing, eventually, with_button, with_photo
 
 
 async def faces_of(services: Services, telegram_id: int) -> list[Face]:
@@ -19,7 +20,7 @@ async def faces_of(services: Services, telegram_id: int) -> list[Face]:
 
 
 async def save_face(user, seed: int = 0) -> None:
-    await user.send_photo(face_photo(seed=seed))
+    await user.send_photo(sample_face(seed=seed))
     offer = await user.wait_for_message(with_button("Save as face"))
     await user.press(offer, "✅ Save as face")
     await user.wait_for_message(containing("Saved!"))
@@ -47,7 +48,7 @@ async def test_declining_keeps_nothing_and_retires_the_buttons(
     new_chat_user, chat_services: Services
 ):
     user = new_chat_user()
-    await user.send_photo(face_photo())
+    await user.send_photo(sample_face())
     offer = await user.wait_for_message(with_button("No thanks"))
     await user.wait_for_callback_answer(await user.press(offer, "✖️ No thanks"))
     await user.wait_for_message(containing("didn't keep it"))
@@ -59,7 +60,7 @@ async def test_declining_keeps_nothing_and_retires_the_buttons(
 async def test_the_same_photo_twice_is_stored_once(new_chat_user, chat_services: Services):
     user = new_chat_user()
     await save_face(user, seed=7)
-    await user.send_photo(face_photo(seed=7))
+    await user.send_photo(sample_face(seed=7))
     offer = await user.wait_for_message(with_button("Save as face"))
     await user.press(offer, "✅ Save as face")
     await user.wait_for_message(containing("saved this photo before"))
@@ -71,7 +72,7 @@ async def test_face_limit(new_chat_user, chat_services: Services):
     for seed in range(MAX_FACES):
         await save_face(user, seed=seed)
 
-    await user.send_photo(face_photo(seed=99))
+    await user.send_photo(sample_face(seed=99))
 
     await user.wait_for_message(containing(f"already keep {MAX_FACES} faces"))
     assert len(await faces_of(chat_services, user.id)) == MAX_FACES
@@ -79,9 +80,7 @@ async def test_face_limit(new_chat_user, chat_services: Services):
 
 async def test_an_image_sent_as_a_file_can_be_saved(new_chat_user, chat_services: Services):
     user = new_chat_user()
-    png = io.BytesIO()
-    Image.open(io.BytesIO(face_photo())).save(png, "PNG")
-    await user.send_document(png.getvalue(), "me.png", "image/png")
+    await user.send_document(sample_face(fmt="PNG"), "me.png", "image/png")
     offer = await user.wait_for_message(with_button("Save as face"))
     await user.press(offer, "✅ Save as face")
     await user.wait_for_message(containing("Saved!"))
@@ -101,7 +100,7 @@ async def test_bad_uploads_are_explained_and_change_nothing(new_chat_user, chat_
     await user.press(offer, "✅ Save as face")
     await user.wait_for_message(containing("couldn't read that image"))
 
-    await user.send_photo(face_photo(size=120))
+    await user.send_photo(sample_face(size=120))
     offer = await user.wait_for_message(with_button("Save as face"))
     await user.press(offer, "✅ Save as face")
     await user.wait_for_message(containing("too small"))
@@ -114,9 +113,11 @@ async def test_bad_uploads_are_explained_and_change_nothing(new_chat_user, chat_
 
 def huge_png_face() -> bytes:
     """A 6300x6300 PNG (just under the 40 Mpx limit, well under 10 MB): decoding it takes
-    the better part of a second of CPU."""
+    the better part of a second of CPU. The face is blown up pixel by pixel, which keeps
+    the PNG small."""
     image = Image.linear_gradient("L").resize((6300, 6300)).convert("RGB")
-    ImageDraw.Draw(image).ellipse((1500, 900, 4800, 5400), fill=(230, 190, 160))
+    face = Image.open(io.BytesIO(sample_face())).resize((3584, 3584), Image.Resampling.NEAREST)
+    image.paste(face, (1358, 900))
     buffer = io.BytesIO()
     image.save(buffer, "PNG", compress_level=1)
     return buffer.getvalue()

@@ -42,7 +42,7 @@ from bot.telegram_app import build_application, start_polling, stop_bot
 from bot.wiring import build_services
 from bot.workers import build_worker
 from sandbox.accounts import ChatInfo
-from sandbox.samples import sample_image, sample_sticker
+from sandbox.samples import sample_face, sample_image, sample_sticker
 from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
@@ -56,7 +56,6 @@ from tests.e2e.conftest import (
     WORKER_OPTIONS,
     _described,
     containing,
-    face_photo,
     with_button,
     with_photo,
 )
@@ -646,11 +645,11 @@ async def _foreign_buttons(other: SandboxUser) -> list[str]:
     /buy, /subscription and a /generate draft."""
     await other.send_command("/start")
     await other.wait_for_message(containing("Welcome"))
-    await other.send_photo(face_photo())
+    await other.send_photo(sample_face())
     offer = await other.wait_for_message(with_button("Save as face"))
     await other.wait_for_callback_answer(await other.press(offer, "✅ Save as face"))
     await other.wait_for_message(containing("Saved!"))
-    await other.send_photo(face_photo(seed=1))
+    await other.send_photo(sample_face(seed=1))
     await other.wait_for_message(with_button("Save as face"))
     await other.send_command("/faces")
     await other.wait_for_message(with_photo)
@@ -663,9 +662,9 @@ async def _foreign_buttons(other: SandboxUser) -> list[str]:
 def _media(sandbox: SandboxServer) -> dict[str, list[dict[str, Any]]]:
     """Photos, documents and stickers the sandbox stores, as their Telegram objects."""
     files = sandbox.world.files
-    photos = [face_photo(), sample_image(64, 64), sample_image(1280, 720, "PNG")]
+    photos = [sample_face(), sample_image(64, 64), sample_image(1280, 720, "PNG")]
     documents = [
-        files.add("document", face_photo(), file_name="me.jpg", mime_type="image/jpeg"),
+        files.add("document", sample_face(), file_name="me.jpg", mime_type="image/jpeg"),
         files.add("document", b"not an image", file_name="fake.png", mime_type="image/png"),
         files.add("document", b"%PDF-1.4", file_name="doc.pdf", mime_type="application/pdf"),
         files.add("document", sample_image(300, 300, "WEBP"), file_name="w", mime_type=None),

@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 
+from sandbox.samples import sample_face
 from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
 from services.container import Services
@@ -18,7 +19,6 @@ from tests.e2e.conftest import (
     STYLE_VIDEO,
     RunningBot,
     containing,
-    face_photo,
     image_size,
     with_button,
     with_photo,
@@ -71,7 +71,7 @@ async def give_inputs(user: SandboxUser, mode: str, prompt: str = "I built a cab
         await user.send_text(STYLE_LINK)
     if mode in ("your_face", "face_youtube", "top_youtube_style_face"):
         await user.wait_for_message(containing("clear photo of your face"))
-        await user.send_photo(face_photo())
+        await user.send_photo(sample_face())
 
 
 async def confirm_and_receive(user: SandboxUser, within: float = 10.0) -> SentMessage:
