@@ -102,7 +102,10 @@ async def _save_face(update: Update, context: Context, file_id: str) -> Face | N
         return None
     count = len(await services(context).faces.list(profile.id))
     key = "face_already" if saved.already_saved else "face_saved"
-    await reply(update, t(language, key, count=count, max=MAX_FACES))
+    text: str = t(language, key, count=count, max=MAX_FACES)
+    if saved.faces_in_photo is not None and saved.faces_in_photo > 1:
+        text += "\n" + t(language, "face_largest_kept", found=saved.faces_in_photo)
+    await reply(update, text)
     return saved.face
 
 

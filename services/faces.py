@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +15,8 @@ from services.images import NormalizedImage, normalize_face_photo
 from services.storage import FACES_BUCKET, Storage
 
 MAX_FACES = 5
+
+logger = logging.getLogger(__name__)
 
 
 class FaceLimitReached(Exception):
@@ -33,6 +37,7 @@ class Face:
 class SavedFace:
     face: Face
     already_saved: bool
+    faces_in_photo: int | None = None  # more than one: the largest face was kept
 
 
 _COLUMNS = "id, image_url, telegram_file_id, width, height, created_at"
@@ -69,8 +74,10 @@ class FaceService:
         """Checks and re-encodes an uploaded photo, then saves it like `save`. Decoding a
         large upload (a 6300x6300 PNG) takes over a second of CPU, so it runs in the
         process pool: on the event loop it would freeze every chat meanwhile. Raises
-        ImageRejected for anything that is not a usable photo."""
+        ImageRejected for anything that is not a usable photo, one without a face included."""
         image = await run_cpu_bound(normalize_face_photo, data)
+        if image.faces is None:
+            _warn_faces_unchecked()
         return await self.save(profile_id, image, telegram_file_id)
 
     async def save(
@@ -87,7 +94,7 @@ class FaceService:
             )
             existing = await cursor.fetchone()
             if existing is not None:
-                return SavedFace(Face(**existing), already_saved=True)
+                return SavedFace(Face(**existing), already_saved=True, faces_in_photo=image.faces)
             cursor = await conn.execute(
                 "SELECT count(*) AS n FROM user_images WHERE profile_id = %s", [profile_id]
             )
@@ -117,7 +124,7 @@ class FaceService:
             )
             row = await cursor.fetchone()
         assert row is not None
-        return SavedFace(Face(**row), already_saved=False)
+        return SavedFace(Face(**row), already_saved=False, faces_in_photo=image.faces)
 
     async def load(self, face: Face) -> bytes:
         return await self._storage.get(face.image_url)
@@ -150,3 +157,9 @@ class FaceService:
             "RETURNING telegram_file_id",
             [profile_id, upload_id],
         )
+
+
+@functools.cache
+def _warn_faces_unchecked() -> None:
+    """Said once: without OpenCV photos are kept unchecked rather than all refused."""
+    logger.warning("OpenCV's face detector is unavailable: face photos are saved unchecked")

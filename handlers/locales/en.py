@@ -298,6 +298,11 @@ TEXTS: dict[str, str] = {
     "image_too_small": "That photo is too small: I need at least {min_side}×{min_side} pixels.",
     "image_wrong_type": "That's not a photo I can use. Please send a JPEG, PNG or WebP image.",
     "image_unreadable": "I couldn't read that image. Please try another photo.",
+    "face_not_found": (
+        "I can't find a face in this photo. Send a clear, front-facing photo of one face"
+        " (good light, not too small)."
+    ),
+    "face_largest_kept": "I found {found} faces and kept the largest one.",
     "document_not_image": "That's a {kind} file. Please send a photo (JPEG, PNG or WebP) instead.",
     "sticker": "Stickers are great, but I need a real photo 🙂",
     # Generate

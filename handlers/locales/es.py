@@ -320,6 +320,11 @@ TEXTS: dict[str, str] = {
     ),
     "image_wrong_type": "No puedo usar esa foto. Envía una imagen JPEG, PNG o WebP.",
     "image_unreadable": "No pude leer esa imagen. Prueba con otra foto.",
+    "face_not_found": (
+        "No encuentro ninguna cara en esta foto. Envía una foto nítida de una sola cara, de"
+        " frente (con buena luz y que no salga demasiado pequeña)."
+    ),
+    "face_largest_kept": "Encontré {found} caras y me quedé con la más grande.",
     "document_not_image": "Es un archivo {kind}. Mejor envía una foto (JPEG, PNG o WebP).",
     "sticker": "Los stickers están geniales, pero necesito una foto de verdad 🙂",
     # Generate

@@ -36,10 +36,20 @@ def find_face(image: Image.Image) -> Box | None:
     return detect_face(image, _detector())
 
 
+def find_faces(image: Image.Image) -> list[Box] | None:
+    """Every face in `image`, largest first; None when OpenCV isn't installed (unknown)."""
+    detector = _detector()
+    return None if detector is None else detect_faces(image, detector)
+
+
 def detect_face(image: Image.Image, detector: Any | None) -> Box | None:
     """The largest face `detector` (an OpenCV cascade, or None for none) finds."""
-    if detector is None:
-        return None
+    faces = [] if detector is None else detect_faces(image, detector)
+    return faces[0] if faces else None
+
+
+def detect_faces(image: Image.Image, detector: Any) -> list[Box]:
+    """The faces an OpenCV cascade finds in `image`, largest first."""
     import numpy
 
     scale = min(1.0, _DETECT_SIDE / max(image.size))
@@ -48,10 +58,11 @@ def detect_face(image: Image.Image, detector: Any | None) -> Box | None:
     found = detector.detectMultiScale(
         numpy.asarray(small), scaleFactor=1.1, minNeighbors=5, minSize=(smallest, smallest)
     )
-    if len(found) == 0:
-        return None
-    x, y, w, h = max((tuple(int(v) for v in face) for face in found), key=lambda f: f[2] * f[3])
-    return (round(x / scale), round(y / scale), round((x + w) / scale), round((y + h) / scale))
+    boxes = sorted((tuple(int(v) for v in face) for face in found), key=lambda f: -f[2] * f[3])
+    return [
+        (round(x / scale), round(y / scale), round((x + w) / scale), round((y + h) / scale))
+        for x, y, w, h in boxes
+    ]
 
 
 def _detector() -> Any | None:
@@ -71,9 +82,12 @@ def _load_detector() -> Any | None:
     return None if classifier.empty() else classifier
 
 
-def portrait_crop(image: Image.Image, face: Box | None, aspect: float) -> Image.Image:
-    """A crop of width/height `aspect` framing the head and shoulders around `face`, or the
-    upper middle of the photo when no face is known."""
+def portrait_crop(
+    image: Image.Image, face: Box | None, aspect: float, face_heights: float = _FACE_HEIGHTS
+) -> Image.Image:
+    """A crop of width/height `aspect` framing the head and shoulders around `face` (the crop
+    is `face_heights` face heights tall where the photo allows), or the upper middle of the
+    photo when no face is known."""
     if face is None:
         width = min(image.width, image.height * aspect)
         height = width / aspect
@@ -81,7 +95,7 @@ def portrait_crop(image: Image.Image, face: Box | None, aspect: float) -> Image.
         top = (image.height - height) * _UPPER_MIDDLE
         return image.crop((round(left), round(top), round(left + width), round(top + height)))
     center_x, center_y = (face[0] + face[2]) / 2, (face[1] + face[3]) / 2
-    height = (face[3] - face[1]) * _FACE_HEIGHTS
+    height = (face[3] - face[1]) * face_heights
     width = height * aspect
     shrink = min(1.0, image.width / width, image.height / height)
     width, height = width * shrink, height * shrink

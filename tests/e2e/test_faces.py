@@ -1,4 +1,5 @@
-"""Face photos over the Bot API: save, list, delete, limits, and every bad upload."""
+"""Face photos over the Bot API: save, list, delete, limits, photos without a face or with
+several, and every bad upload."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import io
 
 from PIL import Image
 
-from sandbox.samples import sample_face
+from sandbox.samples import sample_face, sample_faces, sample_image
 from sandbox.server import SandboxServer
 from services.container import Services
 from services.faces import MAX_FACES, Face
+from services.generators.portrait import find_faces
+from services.modes import Step
 from tests.e2e.conftest import containing, eventually, with_button, with_photo
+from tests.e2e.test_generate import choose_mode, profile_of, started
 
 
 async def faces_of(services: Services, telegram_id: int) -> list[Face]:
@@ -105,6 +109,11 @@ async def test_bad_uploads_are_explained_and_change_nothing(new_chat_user, chat_
     await user.press(offer, "✅ Save as face")
     await user.wait_for_message(containing("too small"))
 
+    await user.send_photo(sample_image())
+    offer = await user.wait_for_message(with_button("Save as face"))
+    await user.press(offer, "✅ Save as face")
+    await user.wait_for_message(containing("can't find a face"))
+
     await user.send_sticker()
     await user.wait_for_message(containing("real photo"))
 
@@ -151,3 +160,48 @@ async def test_a_huge_png_face_does_not_hold_up_other_chats(
 
 async def _more_than(sandbox: SandboxServer, method: str, count: int) -> bool:
     return len(sandbox.calls(method)) > count
+
+
+async def test_a_photo_without_a_face_is_refused_and_the_draft_still_waits(
+    new_chat_user, chat_services: Services
+):
+    user = new_chat_user()
+    await started(user)
+    await choose_mode(user, "your_face")
+    await user.wait_for_message(containing("Describe your video"))
+    await user.send_text("I built a cabin alone")
+    await user.wait_for_message(containing("clear photo of your face"))
+
+    await user.send_photo(sample_image())
+
+    await user.wait_for_message(containing("can't find a face in this photo", "front-facing"))
+    profile = await profile_of(chat_services, user)
+    assert await faces_of(chat_services, user.id) == []
+    assert profile.credits == 50
+    draft = await chat_services.drafts.current(profile.id)
+    assert draft is not None
+    assert draft.step is Step.FACE
+
+    await user.send_photo(sample_face())
+    await user.wait_for_message(containing("Saved!"))
+    await user.wait_for_message(with_button("Generate"))
+    [face] = await faces_of(chat_services, user.id)
+    draft = await chat_services.drafts.current(profile.id)
+    assert draft is not None
+    assert draft.face_image_id == face.id
+    assert (await profile_of(chat_services, user)).credits == 50
+
+
+async def test_a_group_photo_keeps_the_largest_face_and_says_so(
+    new_chat_user, chat_services: Services
+):
+    user = new_chat_user()
+    await user.send_photo(sample_faces(3))
+    offer = await user.wait_for_message(with_button("Save as face"))
+    await user.press(offer, "✅ Save as face")
+
+    await user.wait_for_message(containing("Saved!", "I found 3 faces and kept the largest one."))
+    [face] = await faces_of(chat_services, user.id)
+    with Image.open(io.BytesIO(await chat_services.faces.load(face))) as stored:
+        assert stored.width == stored.height >= 256
+        assert len(find_faces(stored) or []) == 1
