@@ -1,43 +1,116 @@
-"""Turning a prompt or a video title into a thumbnail headline: its strongest 2-5 words.
+"""Turning a prompt or a video title into a thumbnail headline: its strongest 1-5 words.
 
-Thumbnails that work carry a few huge words, not a sentence. We look for the best run of
-consecutive words inside one sentence (so the words still read naturally), scoring numbers
-and "power" words above filler, and earlier words slightly above later ones.
+Thumbnails that work carry a few huge words, not a sentence, and those words must still read
+as a phrase. So a headline is a run of consecutive words inside one phrase of the text
+(phrases end at punctuation such as ". ! ? : | ( ) - "), and it is *complete*:
+
+- a phrase that fits whole is taken whole or not at all ("NEVER GONNA GIVE YOU UP", never
+  "NEVER GONNA GIVE");
+- where a longer phrase is cut, the cut never leaves a word that leans on the one after it at
+  the end (a preposition, article, conjunction, "vs", "my", "не": "BEST PHONES UNDER") or one
+  that leans on the word before it at the start ("VS PIXEL 8", "AND ..."), and never parts a
+  number from the word it counts ("24 | HOURS", "1000 | ДОЛЛАРОВ");
+- numbers are single words, kept whole: "$10,000", "1000$", "500 €", "1 000 000 ₽", "3,5",
+  "№1", "#1", "100%", "x10". If the text has any, the headline has one of the strongest
+  kind (a price beats a plain number).
+
+Bracketed asides and hashtags ("(Official Video)", "[4K]", "#shorts") are used only when the
+rest has nothing; links, video ids and slugs are never words. Among the complete runs the
+highest score wins: numbers and "power" words above filler, earlier words slightly above later.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from services.generators.wordlists import (
+    ABBREVIATIONS,
     APOSTROPHES,
+    ARTICLES,
+    CONJUNCTIONS,
+    CURRENCY_SIGNS,
+    CURRENCY_WORDS,
     DASHES,
+    JOINING,
+    LEAD_INS,
     META_WORDS,
+    NUMBER_WORDS,
     PHRASE_BREAKS,
     POWER_WORDS,
+    PREPOSITIONS,
+    REQUEST_VERBS,
+    SERIES_WORDS,
     STOPWORDS,
+    VERSUS,
 )
 
 MAX_WORDS = 5
 MAX_CHARS = 32  # headline letters incl. spaces; more would shrink the text past readability
-MAX_WORD_CHARS = 14  # a longer run (CJK has no spaces) is cut: it must fit on one line
+MAX_WORD_CHARS = 20  # a longer word can't be drawn large: it is left out, never cut
+MAX_UNSPACED_CHARS = 14  # a run of a script written without spaces (CJK) is cut to this
 MAX_TOKENS = 300  # a 2,000-character prompt has its best words early anyway
 FALLBACK = ("WATCH", "THIS")
 
-_LINKS = re.compile(r"\S*(?:://|www\.)\S*", re.IGNORECASE)
-# A full stop or comma ends a phrase, except between digits: "$10,000" and "3.5" stay whole.
-_BREAKS = re.compile(
-    f"(?:(?<!\\d)[.,]|[.,](?!\\d)|[{re.escape(PHRASE_BREAKS)}])+|\\s[{re.escape(DASHES)}]+\\s"
+# Where a cut may not end, and where one may not start.
+DANGLING_ENDS = ARTICLES | PREPOSITIONS | CONJUNCTIONS | VERSUS | LEAD_INS
+DANGLING_STARTS = JOINING | VERSUS
+
+_BREAK = " | "  # what links, ids and requests become: the phrase around them ends there
+_GLUE = "\x00"  # stands for a space inside a number ("1 000 000", "500 €") until it is a word
+
+
+def _alternatives(words: frozenset[str]) -> str:
+    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+
+
+_CURRENCY = f"[{re.escape(CURRENCY_SIGNS)}]"
+_LINKS = re.compile(
+    r"\S*://\S*|\bwww\.\S+|[\w.-]+\.(?:com|net|org|ru|рф|be|io|tv|me|ly|gg|co|app|dev|info)"
+    r"\b(?:[/?#]\S*)?",
+    re.IGNORECASE,
 )
-_KEPT_SYMBOLS = frozenset("$%&+#.," + APOSTROPHES)
-_FILLER = STOPWORDS | META_WORDS
+# "make a thumbnail about", or a bare "thumbnail:": words about the picture, not the video.
+_REQUEST = re.compile(
+    f"(?:\\b(?:{_alternatives(REQUEST_VERBS)})\\b[^.!?\\n]{{0,40}}?)?"
+    f"\\b(?:{_alternatives(META_WORDS)})\\b(?:\\s+(?:{_alternatives(PREPOSITIONS)})\\b)?",
+    re.IGNORECASE,
+)
+_ABBREVIATION = re.compile(f"\\b({_alternatives(ABBREVIATIONS)})\\.", re.IGNORECASE)
+# (bracketed text) and #hashtags, but not "#1"; \uff08 and \uff09 are full-width brackets.
+_ASIDES = re.compile(
+    r"[(\[{【\uff08]([^()\[\]{}【】\uff08\uff09]*)[)\]}】\uff09]|(?<![\w#])#(\w*[^\W\d_]\w*)"
+)
+# A number with the spaces that belong to it: digit groups, a detached currency sign or %.
+_NUMBER = re.compile(
+    f"(?:(?:{_CURRENCY}|№) )?(?<![\\d.,])(?:\\d{{1,3}}(?: \\d{{3}}(?!\\d))+(?:[.,]\\d+)?"
+    f"|\\d+(?:[.,]\\d+)*)(?: (?:{_CURRENCY}|%)(?!\\w))?"
+)
+# A full stop, comma, colon or slash ends a phrase, except between digits: "$10,000", "3.5".
+_BREAKS = re.compile(
+    f"(?:(?<!\\d)[.,:/]|[.,:/](?!\\d)|[{re.escape(PHRASE_BREAKS + DASHES)}]"
+    "|\\s-+(?=\\s)|^-+(?=\\s))+"
+)
+_MINUS = "\u2212"
+_TIMES = "\u00d7"  # "x10" written with a times sign
+_KEPT_SYMBOLS = frozenset("$%&+#.,:/-№" + _MINUS + _TIMES + APOSTROPHES)
+_LEADING_JUNK = frozenset(".,:/%" + APOSTROPHES)
+_TRAILING_JUNK = frozenset(".,:/-№&" + _MINUS + APOSTROPHES)
+_SIGNS = frozenset("#№+-" + _MINUS)  # kept at the front of a number only: "#1", "-50%"
+_CONNECTORS = frozenset("&+")  # "Tom & Jerry": drawn as words of their own
+_NEVER_LAST = DANGLING_ENDS - PREPOSITIONS
+_UNCOUNTED = STOPWORDS | VERSUS | _CONNECTORS  # a number before one of these counts nothing
+_VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+_SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)+")
+_CASE_RUNS = re.compile(r"[a-z]+|[A-Z]+|\d+|[-_]")
 
 
 @dataclass(frozen=True)
 class Headline:
-    """The words to draw (already uppercase) and which one gets the highlight colour."""
+    """The words to draw (already uppercase) and which one gets the highlight colour. A
+    number keeps its own spaces ("500 €") inside one word: it is never split across lines."""
 
     words: tuple[str, ...]
     emphasis: int = 0
@@ -46,84 +119,288 @@ class Headline:
         return bool(self.words)
 
 
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    lower: str
+    tier: int  # 0: not a number, 1: a number, 2: a price
+    score: float
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    words: tuple[_Word, ...]
+    offset: int  # position of the first word in the text
+    closed: bool  # False when the text was cut off inside it: it may go on
+
+
+@dataclass(frozen=True)
+class _Run:
+    phrase: _Phrase
+    start: int
+    end: int
+    tier: int
+    level: int  # 0: a whole phrase or a complete cut, 1: a cut unit, 2: any run
+    score: float
+
+
 def pick_headline(text: str | None, max_chars: int = MAX_CHARS) -> Headline:
-    """The strongest run of 1-5 words of `text` within `max_chars`, uppercase; empty if
+    """The best complete run of 1-5 words of `text` within `max_chars`, uppercase; empty if
     nothing is usable. A narrow text box wants fewer letters to keep them large."""
-    tokens = _tokens(text or "")
-    best: tuple[float, int, int] | None = None
-    for start, end in _windows(tokens, max_chars):
-        score = sum(_score(tokens[i]) for i in range(start, end)) - 0.03 * tokens[start][1]
-        if best is None or score > best[0]:
-            best = (score, start, end)
-    if best is None:
-        return Headline(())
-    window = [word for word, _ in tokens[best[1] : best[2]]]
-    emphasis = max(range(len(window)), key=lambda i: (_word_score(window[i]), i))
-    return Headline(tuple(word.upper() for word in window), emphasis)
+    main, asides = _parts(text or "")
+    phrases = _phrases(main)
+    series = [phrase for phrase in phrases if _is_series_marker(phrase)]
+    story = [phrase for phrase in phrases if phrase not in series]
+    for group in (story, [*series, *_phrases(asides)]):
+        run = _best_run(group, max_chars)
+        if run is not None:
+            window = run.phrase.words[run.start : run.end]
+            emphasis = max(range(len(window)), key=lambda i: (window[i].score, i))
+            return Headline(tuple(word.text.upper() for word in window), emphasis)
+    return Headline(())
 
 
-def _tokens(text: str) -> list[tuple[str | None, int]]:
-    """(word, position) pairs; None marks a sentence break that no headline spans."""
-    tokens: list[tuple[str | None, int]] = []
+def _parts(text: str) -> tuple[str, str]:
+    """The text without links and requests, split into its main part and its asides."""
+    text = re.sub(r"[^\S\n]+", " ", unicodedata.normalize("NFC", text))
+    text = _REQUEST.sub(_BREAK, _LINKS.sub(_BREAK, text))
+    text = _ABBREVIATION.sub(r"\1", text)
+    asides = _BREAK.join(bracketed or tag for bracketed, tag in _ASIDES.findall(text))
+    return _ASIDES.sub(_BREAK, text), asides
+
+
+def _phrases(text: str) -> list[_Phrase]:
+    """The phrases of `text` as words, up to MAX_TOKENS words in all."""
+    text = _NUMBER.sub(lambda number: number.group().replace(" ", _GLUE), text)
+    phrases: list[_Phrase | None] = []
     position = 0
-    for sentence in _BREAKS.split(_LINKS.sub(".", text)):
-        for chunk in sentence.split():
-            word = _clean(chunk)
-            if word:
-                tokens.append((word, position))
+    for part in _BREAKS.split(text):
+        words: list[str] = []
+        for chunk in part.split():
+            word = _word(chunk)
+            if word is None:  # a link-like token: the phrase is broken there
+                phrases.append(_phrase(words, position, closed=True))
+                words = []
+            elif word:
+                words.append(word)
                 position += 1
-            if position >= MAX_TOKENS:
-                return tokens
-        tokens.append((None, position))
-    return tokens
+                if position >= MAX_TOKENS:
+                    phrases.append(_phrase(words, position, closed=False))
+                    return [phrase for phrase in phrases if phrase]
+        phrases.append(_phrase(words, position, closed=True))
+    return [phrase for phrase in phrases if phrase]
 
 
-def _clean(chunk: str) -> str:
-    """Letters, marks and digits of a chunk (emoji and punctuation go), cut to one line."""
-    kept = "".join(char for char in chunk if _is_kept(char))
-    return kept.strip(APOSTROPHES + "&+#.,")[:MAX_WORD_CHARS]
+def _phrase(texts: list[str], position: int, *, closed: bool) -> _Phrase | None:
+    """The words that ended at `position` as a phrase, without a word at its start that
+    leans on the previous phrase ("Minecraft, BUT ...") or at its end one that leans on the
+    next (a preposition stays: "What are you looking AT", "Give you UP")."""
+    start, end = 0, len(texts)
+    while start < end and texts[start].lower() in DANGLING_STARTS:
+        start += 1
+    while closed and end > start and texts[end - 1].lower() in _NEVER_LAST:
+        end -= 1
+    if start == end:
+        return None
+    return _Phrase(_classify(texts[start:end]), position - len(texts) + start, closed)
 
 
-def _is_kept(char: str) -> bool:
-    return unicodedata.category(char)[0] in "LMN" or char in _KEPT_SYMBOLS
+def _is_series_marker(phrase: _Phrase) -> bool:
+    """Whether a phrase only numbers the video in its series ("| Episode 3", "Часть 2"):
+    decoration, like "(Official Video)"."""
+    words = phrase.words
+    return len(words) == 2 and words[0].lower in SERIES_WORDS and words[1].tier > 0
 
 
-def _windows(tokens: list[tuple[str | None, int]], max_chars: int) -> list[tuple[int, int]]:
-    """[start, end) runs of up to MAX_WORDS words within a sentence, starting and ending on a
-    content word and short enough to be drawn large."""
-    runs = []
-    for start in range(len(tokens)):
+def _word(chunk: str) -> str | None:
+    """The drawable word of a chunk ("" if none, as for an emoji); None for an id or slug."""
+    bare = chunk.strip('".,:;!?()[]{}«»' + APOSTROPHES)
+    if _is_video_id(bare) or _is_slug(bare):
+        return None
+    kept = []
+    for char in chunk:
+        category = unicodedata.category(char)
+        if category[0] in "LN" or category == "Sc" or char in _KEPT_SYMBOLS or char == _GLUE:
+            kept.append(char)
+        elif category in ("Mn", "Mc") and kept and not 0xFE00 <= ord(char) <= 0xFE0F:
+            kept.append(char)  # an accent on the letter before it, not an emoji selector
+    word = _trim("".join(kept)).replace(_GLUE, " ")
+    if word in _CONNECTORS:
+        return word
+    if not any(char.isalnum() for char in word):
+        return ""
+    if len(word) > MAX_WORD_CHARS:
+        return word[:MAX_UNSPACED_CHARS] if _is_unspaced(word) else None
+    return word
+
+
+def _trim(word: str) -> str:
+    """`word` without punctuation at its edges; a sign stays before a digit ("#1", "-50%"),
+    "#" and "+" after a letter ("C#", "C++", "Disney+")."""
+    start, end = 0, len(word)
+    while start < end and (
+        word[start] in _LEADING_JUNK
+        or (word[start] in _SIGNS and not word[start + 1 : start + 2].isdigit())
+    ):
+        start += 1
+    while end > start and (
+        word[end - 1] in _TRAILING_JUNK
+        or (word[end - 1] in "#+" and not word[start:end].rstrip("#+")[-1:].isalpha())
+    ):
+        end -= 1
+    return word[start:end] or (word if word in _CONNECTORS else "")
+
+
+def _is_unspaced(word: str) -> bool:
+    """Whether `word` is in a script written without spaces (Chinese, Japanese, Thai)."""
+    return any(0x2E80 <= ord(char) <= 0x9FFF or 0x0E00 <= ord(char) <= 0x0E7F for char in word)
+
+
+def _is_video_id(token: str) -> bool:
+    """Whether `token` looks like a YouTube video id ("dQw4w9WgXcQ"): 11 characters of
+    [A-Za-z0-9_-] that mix kinds the way random ids do and brand names ("iPhone15Pro",
+    "MrBeast2024") don't."""
+    if not _VIDEO_ID.fullmatch(token):
+        return False
+    kinds = sum(
+        any(test(char) for char in token) for test in (str.isupper, str.islower, str.isdigit)
+    )
+    return kinds >= 2 and not _is_word_shaped(token)
+
+
+def _is_word_shaped(token: str) -> bool:
+    """Whether a mixed-case token reads as words run together: capitalised parts, acronyms
+    and at most two numbers ("iPhone15Pro", "PlayStation5"), no underscores."""
+    runs = _CASE_RUNS.findall(token)
+    if "_" in runs or sum(run.isdigit() for run in runs) > 2:
+        return False
+    single_lowers = 0
+    for before, run in zip(["-", *runs], runs, strict=False):
+        if not run.islower() or before == "-":
+            continue
+        if not before.isupper():
+            return False  # "w" after "4" in "dQw4w9..."
+        if len(run) == 1:
+            single_lowers += 1
+            if len(before) > 1:
+                return False  # "IVRw"
+    return single_lowers <= 1
+
+
+def _is_slug(token: str) -> bool:
+    """Whether `token` is a URL slug or file name ("my-first-vlog-2024", "final_cut_v2"),
+    not a hyphenated word ("t-shirt", "covid-19", "mother-in-law")."""
+    if not _SLUG.fullmatch(token):
+        return False
+    parts = re.split("[-_]", token)
+    return "_" in token or len(parts) >= 4 or (len(parts) >= 3 and any(c.isdigit() for c in token))
+
+
+def _classify(texts: list[str]) -> tuple[_Word, ...]:
+    """The words of a phrase with what a headline needs to know of each: a number counts
+    as a price when it carries a currency sign or a currency word follows it."""
+    lowered = [text.lower() for text in texts]
+    words = []
+    for index, (text, lower) in enumerate(zip(texts, lowered, strict=True)):
+        tier = 0
+        if lower in NUMBER_WORDS or any(char.isdigit() for char in text):
+            following = next((w for w in lowered[index + 1 :] if w not in NUMBER_WORDS), "")
+            priced = any(unicodedata.category(c) == "Sc" for c in text)
+            tier = 2 if priced or following in CURRENCY_WORDS else 1
+        words.append(_Word(text, lower, tier, _score(lower, tier)))
+    return tuple(words)
+
+
+def _score(lower: str, tier: int) -> float:
+    """How much a word pulls a viewer in: prices, numbers and power words most, long words
+    more than short ones, filler below nothing."""
+    if tier:
+        return 2.5 + 0.5 * (tier - 1)
+    if lower in POWER_WORDS:
+        return 2.2
+    if lower in STOPWORDS:
+        return -0.25
+    return 1.0 + min(len(lower), 9) * 0.08
+
+
+def _best_run(phrases: list[_Phrase], max_chars: int) -> _Run | None:
+    """The best run with one of the strongest numbers within reach: whole phrases and
+    complete cuts of long ones first, then complete cuts of phrases short enough to be a unit
+    ("Never Gonna Give You Up" in a narrow box), any run only when there is nothing else."""
+    runs = [run for phrase in phrases for run in _runs(phrase, max_chars)]
+    if not runs:
+        runs = [run for phrase in phrases for run in _any_runs(phrase, max_chars)]
+    return max(runs, key=lambda run: (run.tier, -run.level, run.score), default=None)
+
+
+def _runs(phrase: _Phrase, max_chars: int) -> Iterator[_Run]:
+    """The complete runs of `phrase` that fit: the whole phrase if it fits, else its cuts
+    with more than little words; cuts of a phrase that would fit a wide box whole come at
+    level 1."""
+    words = phrase.words
+    if phrase.closed and len(words) <= MAX_WORDS and _chars(words) <= max_chars:
+        yield _run(phrase, 0, len(words), level=0)
+        return
+    unit = phrase.closed and len(words) <= MAX_WORDS and _chars(words) <= MAX_CHARS
+    for start, end in _cuts(words, max_chars):
+        if (
+            _can_start(words, start)
+            and _can_end(words, end)
+            and any(word.lower not in STOPWORDS for word in words[start:end])
+        ):
+            yield _run(phrase, start, end, level=1 if unit else 0)
+
+
+def _any_runs(phrase: _Phrase, max_chars: int) -> Iterator[_Run]:
+    """Every run of `phrase` that fits, complete or not: better a cut phrase than none."""
+    for start, end in _cuts(phrase.words, max_chars):
+        yield _run(phrase, start, end, level=2)
+
+
+def _cuts(words: tuple[_Word, ...], max_chars: int) -> Iterator[tuple[int, int]]:
+    """[start, end) of every run of 1..MAX_WORDS words within `max_chars`."""
+    for start in range(len(words)):
         chars = -1
-        for end in range(start + 1, min(start + MAX_WORDS, len(tokens)) + 1):
-            word = tokens[end - 1][0]
-            if word is None or word.lower() in META_WORDS:
-                break
-            chars += len(word) + 1
+        for end in range(start + 1, min(start + MAX_WORDS, len(words)) + 1):
+            chars += len(words[end - 1].text) + 1
             if chars > max_chars:
                 break
-            if _is_content(tokens[start][0]) and _is_content(word):
-                runs.append((start, end))
-    return runs
+            yield start, end
 
 
-def _is_content(word: str | None) -> bool:
-    return word is not None and word.lower() not in _FILLER
+def _chars(words: tuple[_Word, ...]) -> int:
+    return sum(len(word.text) for word in words) + len(words) - 1
 
 
-def _score(token: tuple[str | None, int]) -> float:
-    word = token[0]
-    if word is None:
-        return 0.0
-    return -0.25 if word.lower() in STOPWORDS else _word_score(word)
+def _can_start(words: tuple[_Word, ...], at: int) -> bool:
+    """Whether a headline may begin at words[at]: not on a word that leans on the one before
+    ("VS PIXEL 8", "AND ..."), nor after one that leans on it ("UNDER | $500")."""
+    return at == 0 or (words[at].lower not in DANGLING_STARTS and _can_end(words, at))
 
 
-def _word_score(word: str) -> float:
-    """How much a word pulls a viewer in: numbers and power words most, long words more."""
-    lowered = word.lower()
-    if lowered in STOPWORDS:
-        return 0.0
-    if any(char.isdigit() for char in word):
-        return 2.5
-    if lowered in POWER_WORDS:
-        return 2.2
-    return 1.0 + min(len(word), 9) * 0.08
+def _can_end(words: tuple[_Word, ...], at: int) -> bool:
+    """Whether a headline may end before words[at]: not after a word that leans on the next
+    (a preposition needs its noun, "24" its "HOURS"), nor before little words that end the
+    phrase and belong to its verb ("NEVER GONNA GIVE | YOU UP", "WORTH | IT")."""
+    if at == len(words):
+        return True
+    before, after = words[at - 1], words[at]
+    if before.lower in DANGLING_ENDS:
+        return False
+    if before.tier and before.lower not in NUMBER_WORDS and after.lower not in _UNCOUNTED:
+        return False
+    tail = words[at:]
+    stranded = len(tail) == 1 or tail[-1].lower in PREPOSITIONS
+    return not (stranded and all(word.lower in STOPWORDS for word in tail))
+
+
+def _run(phrase: _Phrase, start: int, end: int, level: int) -> _Run:
+    """A run with its score: its words, a little for starting or ending where the phrase
+    does (the words then read as written) and more for being all of it (its little words
+    then cost nothing), less the further into the text it starts."""
+    window = phrase.words[start:end]
+    whole = len(window) == len(phrase.words)
+    score = sum(max(word.score, 0) if whole else word.score for word in window)
+    score += 0.3 * (start == 0) + 0.3 * (end == len(phrase.words)) + 0.25 * whole * len(window)
+    score -= 0.03 * (phrase.offset + start)
+    return _Run(phrase, start, end, max(word.tier for word in window), level, score)
