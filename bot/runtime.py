@@ -97,7 +97,11 @@ def _web_routes(
     if settings.stripe_enabled and services.stripe is not None:
         routes.append(
             stripe_webhook_route(
-                application, services.stripe, services.accounts, services.admin_ids
+                application,
+                services.stripe,
+                services.accounts,
+                services.drafts,
+                services.admin_ids,
             )
         )
     return routes

@@ -11,6 +11,7 @@ from telegram.ext import Application
 from bot.web import provider_webhook_route
 from handlers.payments import TelegramAdminNotifier, TelegramPaymentNotifier
 from services.accounts import AccountService
+from services.drafts import DraftService
 from services.stripe_billing import StripeBilling
 
 STRIPE_WEBHOOK_PATH = "/stripe/webhook"
@@ -20,8 +21,9 @@ def stripe_webhook_route(
     application: Application,  # type: ignore[type-arg]
     billing: StripeBilling,
     accounts: AccountService,
+    drafts: DraftService,
     admin_ids: frozenset[int] = frozenset(),
 ) -> web.RouteDef:
-    notify = TelegramPaymentNotifier(application.bot, accounts)
+    notify = TelegramPaymentNotifier(application.bot, accounts, drafts)
     alert = TelegramAdminNotifier(application.bot, accounts, admin_ids)
     return provider_webhook_route(STRIPE_WEBHOOK_PATH, billing.webhook_endpoint(notify, alert))

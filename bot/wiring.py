@@ -28,6 +28,7 @@ from services.generators.replicate_webhook import (
     WebhookSecret,
 )
 from services.payments import PaymentService
+from services.references import ReferenceService
 from services.referrals import ReferralService
 from services.storage import LocalStorage, Storage, load_signing_key
 from services.stripe_billing import StripeBilling, StripeConfig
@@ -133,6 +134,7 @@ async def build_services(
         drafts=DraftService(db),
         generations=generations,
         videos=videos,
+        references=ReferenceService(videos, storage),
         doorbell=doorbell,
         storage=storage,
         payments=payments,

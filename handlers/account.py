@@ -22,6 +22,8 @@ from handlers.common import (
 )
 from handlers.i18n import Html, mode_name, t
 from handlers.payments import day
+from handlers.results import result_caption, result_keyboard
+from handlers.stored_photos import send_stored_photo
 from services.referrals import referral_link
 
 HISTORY_PAGE_SIZE = 5
@@ -138,7 +140,7 @@ async def _send_history_page(update: Update, context: Context, page: int, edit: 
                 icon=STATUS_ICONS.get(item.status, "•"),
                 mode=mode_name(language, item.mode),
                 date=item.created_at.strftime("%d %b %H:%M"),
-                prompt=(item.prompt or "")[:40],
+                prompt=(item.asked or "")[:40],
             )
         )
         if item.status == "succeeded":
@@ -158,13 +160,23 @@ async def _send_history_page(update: Update, context: Context, page: int, edit: 
 
 
 async def _show_thumbnail(update: Update, context: Context, generation_id: UUID) -> None:
+    """A thumbnail from /history (or the "ready" message) again, with what it was made
+    from and the same buttons as when it was delivered."""
     query = query_of(update)
+    language = lang(update)
     me = await current_profile(update, context)
-    stored = await services(context).generations.output(me.id, generation_id)
-    if stored is None:
-        await query.answer(t(lang(update), "stale_button"), show_alert=True)
+    generations = services(context).generations
+    result = await generations.result(me.id, generation_id)
+    if result is None:
+        await query.answer(t(language, "stale_button"), show_alert=True)
         return
     await query.answer()
-    image, file_id = stored
-    chat = chat_of(update)
-    await chat.send_photo(file_id or image)
+    cost = await services(context).catalog.cost_of(result.mode)
+    await send_stored_photo(
+        chat_of(update),
+        result.telegram_file_id,
+        lambda: generations.load_result(result),
+        lambda file_id: generations.remember_telegram_file(result.id, file_id),
+        caption=result_caption(language, result.mode, result.input, result.created_at),
+        reply_markup=result_keyboard(language, result.id, cost),
+    )

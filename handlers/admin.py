@@ -87,7 +87,7 @@ async def refund(update: Update, context: Context) -> None:
         ),
     )
     if not result.already:
-        notify = TelegramPaymentNotifier(context.bot, svc.accounts)
+        notify = TelegramPaymentNotifier(context.bot, svc.accounts, svc.drafts)
         await notify(svc.payments.refund_notice(result))
 
 

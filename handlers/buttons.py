@@ -34,6 +34,7 @@ _DRAFT_TOKEN = r"[A-Za-z0-9_-]{1,32}"  # secrets.token_urlsafe (services/drafts.
 _ROW_ID = r"[1-9][0-9]{0,17}"  # a bigint identity, below 2^63
 _HISTORY_PAGE = r"(?:0|[1-9][0-9]{0,3})"  # 0..9999
 _PRODUCT_ID = r"[a-z][a-z0-9_]{0,31}"  # credit_packs_id_format (sql/008_payments.sql)
+_COST = r"(?:0|[1-9][0-9]{0,5})"  # credits, as a button showed them
 
 
 def _one_of(names: Iterable[str]) -> str:
@@ -46,8 +47,10 @@ BUTTON_SHAPES: dict[str, tuple[str, ...]] = {
     "gen": (
         rf"mode:{_DRAFT_TOKEN}:{_one_of(MODES)}",
         rf"face:{_DRAFT_TOKEN}:{_UUID}",
-        rf"(?:newface|go|cancel):{_DRAFT_TOKEN}",
-        rf"(?:again|file):{_UUID}",
+        rf"(?:newface|cancel):{_DRAFT_TOKEN}",
+        rf"go:{_DRAFT_TOKEN}(?::{_COST})?",  # the price shown (older buttons lack it)
+        rf"again:{_UUID}(?::{_COST})?",
+        rf"file:{_UUID}",
         r"new",
     ),
     "face": (rf"(?:save|skip):{_ROW_ID}", rf"del:{_UUID}"),

@@ -22,6 +22,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from handlers.i18n import language_of, t
+from handlers.stored_photos import send_stored_photo
 from services.accounts import Profile, TelegramUser
 from services.container import Services
 from services.faces import Face
@@ -141,18 +142,28 @@ async def remove_buttons(query: CallbackQuery) -> None:
 async def send_face(
     update: Update, context: Context, face: Face, caption: str, markup: InlineKeyboardMarkup
 ) -> None:
-    """A saved face as a photo, by its Telegram file id when it has one. A face saved
-    from a file has a document's id, which Telegram refuses as a photo ("Can't use file
-    of type document as photo"): then, as for faces without one, the stored image."""
-    chat = chat_of(update)
-    if face.telegram_file_id:
-        try:
-            await chat.send_photo(face.telegram_file_id, caption=caption, reply_markup=markup)
-            return
-        except BadRequest as refused:
-            logger.info("face %s not sendable by file id (%s); sending it", face.id, refused)
-    image = await services(context).faces.load(face)
-    await chat.send_photo(image, caption=caption, reply_markup=markup)
+    """A saved face as a photo, by its Telegram file id while that works."""
+    faces = services(context).faces
+    await send_stored_photo(
+        chat_of(update),
+        face.telegram_file_id,
+        lambda: faces.load(face),
+        lambda file_id: faces.remember_telegram_file(face.id, file_id),
+        caption=caption,
+        reply_markup=markup,
+    )
+
+
+async def download(update: Update, context: Context, file_id: str) -> bytes | None:
+    """A file the user sent, or None (and the user asked to send it again) when Telegram
+    no longer knows its id: say, a photo offered for saving before the bot moved."""
+    try:
+        telegram_file = await context.bot.get_file(file_id)
+        return bytes(await telegram_file.download_as_bytearray())
+    except BadRequest as gone:
+        logger.info("file %s can no longer be downloaded: %s", file_id, gone)
+        await reply(update, t(lang(update), "file_gone"))
+        return None
 
 
 def private_only(handler: Handler) -> Handler:

@@ -29,9 +29,10 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from handlers.common import button, keyboard
-from handlers.i18n import CATALOGS, DEFAULT_LANGUAGE, Html, language_of, mode_name, t
+from handlers.i18n import CATALOGS, DEFAULT_LANGUAGE, Html, language_of, t
+from handlers.results import result_caption, result_keyboard
 from services.catalog import CatalogService
-from services.generation import GenerationService, Job, Outcome
+from services.generation import GenerationInput, GenerationService, Job, Outcome
 from services.jobs import DeliveryNotPerformed, DeliveryUncertain
 
 logger = logging.getLogger(__name__)
@@ -178,24 +179,15 @@ class TelegramReporter:
         language = _language(job)
         cost = await self._catalog.cost_of(job.mode)
         generation = job.generation_id
+        request = GenerationInput.from_json(job.input)
         try:
             sent = await _classified(
                 self._bot.send_photo(
                     chat_id,
                     image,
-                    caption=t(language, "delivered", mode=mode_name(language, job.mode)),
+                    caption=result_caption(language, job.mode, request),
                     parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(
-                        [
-                            button(
-                                t(language, "btn_regenerate", cost=cost), f"gen:again:{generation}"
-                            )
-                        ],
-                        [
-                            button(t(language, "btn_full_quality"), f"gen:file:{generation}"),
-                            button(t(language, "btn_start_over"), "gen:new"),
-                        ],
-                    ),
+                    reply_markup=result_keyboard(language, generation, cost),
                 )
             )
         except BadRequest:

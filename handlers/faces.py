@@ -14,6 +14,7 @@ from handlers.common import (
     button,
     callback_data,
     current_profile,
+    download,
     keyboard,
     lang,
     message_of,
@@ -70,6 +71,11 @@ async def _receive_image(update: Update, context: Context, file_id: str, size: i
         if face is not None:
             await generate.use_face(update, context, draft, face)
         return
+    if draft is not None and draft.step is Step.STYLE:
+        data = await download(update, context, file_id)
+        if data is not None:
+            await generate.use_style_picture(update, context, draft, data)
+        return
     if not await svc.faces.has_room(profile.id):
         await reply(update, t(language, "face_limit", max=MAX_FACES))
         return
@@ -90,8 +96,9 @@ async def _save_face(update: Update, context: Context, file_id: str) -> Face | N
     """Downloads, checks and stores a photo; explains and returns None if it can't."""
     language = lang(update)
     profile = await current_profile(update, context)
-    telegram_file = await context.bot.get_file(file_id)
-    data = bytes(await telegram_file.download_as_bytearray())
+    data = await download(update, context, file_id)
+    if data is None:
+        return None
     try:
         saved = await services(context).faces.save_upload(profile.id, data, file_id)
     except ImageRejected as rejected:

@@ -37,18 +37,31 @@ from handlers.common import (
 from handlers.i18n import Html, mode_name, t
 from services.accounts import Profile
 from services.drafts import Draft
-from services.errors import InsufficientCredits, ProfileBanned
+from services.errors import InsufficientCredits, PriceChanged, ProfileBanned
 from services.faces import MAX_FACES, Face
 from services.generation import GenerationInput
+from services.images import ImageRejected
 from services.modes import MODES, PROMPT_MAX_CHARS, PromptRejected, Step, clean_prompt
-from services.youtube import parse_video_id
+from services.references import ReadVideo
+from services.youtube import VideoUnavailable, parse_video_id
 
 logger = logging.getLogger(__name__)
 
 
 @private_only
 async def start_generate(update: Update, context: Context) -> None:
+    """A new order, or the one kept from before (say, while the user got credits)."""
     profile = await current_profile(update, context)
+    kept = await services(context).drafts.current(profile.id)
+    if kept is not None and kept.mode is not None:
+        language = lang(update)
+        await reply(
+            update,
+            t(language, "order_resumed", mode=mode_name(language, kept.mode)),
+            keyboard([button(t(language, "btn_new_order"), "gen:new")]),
+        )
+        await ask_next(update, context, kept)
+        return
     draft = await services(context).drafts.start(profile.id)
     await _ask_mode(update, context, profile, draft)
 
@@ -97,7 +110,15 @@ async def _on_mode(update: Update, context: Context, rest: str) -> None:
     await query.answer()
     await remove_buttons(query)
     updated = await services(context).drafts.update(
-        draft, mode=mode, prompt=None, video_url=None, style_url=None, face_image_id=None
+        draft,
+        mode=mode,
+        prompt=None,
+        video_url=None,
+        style_url=None,
+        face_image_id=None,
+        video_title=None,
+        video_image_url=None,
+        style_image_url=None,
     )
     if updated is not None:
         await reply(update, t(lang(update), "mode_chosen", mode=mode_name(lang(update), mode)))
@@ -111,6 +132,8 @@ async def ask_next(update: Update, context: Context, draft: Draft) -> None:
         await reply(update, t(language, "ask_prompt", max=PROMPT_MAX_CHARS))
     elif draft.step is Step.VIDEO:
         await reply(update, t(language, "ask_video"))
+    elif draft.step is Step.TITLE:
+        await reply(update, t(language, "ask_title"))
     elif draft.step is Step.STYLE:
         await reply(update, t(language, "ask_style"))
     elif draft.step is Step.FACE:
@@ -152,7 +175,7 @@ async def _ask_confirm(update: Update, context: Context, draft: Draft, mode: str
         update,
         t(language, "confirm", summary=summary, cost=cost, credits=profile.credits),
         keyboard(
-            [button(t(language, "btn_confirm", cost=cost), f"gen:go:{draft.token}")],
+            [button(t(language, "btn_confirm", cost=cost), f"gen:go:{draft.token}:{cost}")],
             [button(t(language, "btn_cancel"), f"gen:cancel:{draft.token}")],
         ),
     )
@@ -164,9 +187,12 @@ async def _summary(update: Update, context: Context, draft: Draft, mode: str) ->
     if draft.prompt:
         lines.append(t(language, "summary_prompt", prompt=draft.prompt))
     if draft.video_url:
-        lines.append(t(language, "summary_video", video=draft.video_url))
-    if draft.style_url:
-        lines.append(t(language, "summary_style", style=draft.style_url))
+        lines.append(t(language, "summary_video", video=draft.video_title or draft.video_url))
+    if draft.style_image_url:
+        if draft.style_url:
+            lines.append(t(language, "summary_style", style=draft.style_url))
+        else:
+            lines.append(t(language, "summary_style_picture"))
     if draft.face_image_id:
         faces = await services(context).faces.list(draft.profile_id)
         number = next((n for n, f in enumerate(faces, 1) if f.id == draft.face_image_id), 1)
@@ -217,21 +243,26 @@ async def on_text(update: Update, context: Context) -> None:
 
 async def _answer_for(
     update: Update, context: Context, step: Step, text: str
-) -> dict[str, str] | None:
+) -> dict[str, str | None] | None:
     """The draft fields a text sets at this step; None if it was refused (and said why)."""
     if step is Step.PROMPT:
         return {"prompt": clean_prompt(text)}
-    video_url = await _checked_video(update, context, text)
     if step is Step.STYLE:
-        if video_url is None and parse_video_id(text) is None:
-            await reply(update, t(lang(update), "not_youtube_link"))
-        return {"style_url": video_url} if video_url else None
-    if video_url is not None:
-        return {"video_url": video_url}
-    if parse_video_id(text) is not None or _looks_like_link(text):
-        if parse_video_id(text) is None:
-            await reply(update, t(lang(update), "not_youtube_link"))
+        return await _style_link(update, context, text)
+    if parse_video_id(text) is None and _looks_like_link(text):
+        await reply(update, t(lang(update), "not_youtube_link"))
         return None
+    video = await _read_video(update, context, text)
+    if video is not None:
+        return {
+            "video_url": video.url,
+            "video_title": video.title,
+            "video_image_url": video.image_url,
+        }
+    if parse_video_id(text) is not None:
+        return None  # a video nobody can use; the reason was given
+    if step is Step.TITLE:
+        return {"video_title": clean_prompt(text)}
     return {"prompt": clean_prompt(text)}  # a typed title instead of a link
 
 
@@ -240,29 +271,51 @@ def _looks_like_link(text: str) -> bool:
     return "http://" in lowered or "https://" in lowered or "www." in lowered
 
 
-async def _checked_video(update: Update, context: Context, text: str) -> str | None:
-    """The canonical link of a readable YouTube video in the text, or None. Private and
-    deleted videos are refused with a reason; if YouTube can't be reached, the link is
-    taken as it is."""
-    video_id = parse_video_id(text)
-    if video_id is None:
-        return None
-    url = f"https://www.youtube.com/watch?v={video_id}"
-    language = lang(update)
+async def _read_video(update: Update, context: Context, text: str) -> ReadVideo | None:
+    """The YouTube video the text links to, as read now (None if there is no link, or
+    it is private or deleted, which the user is told). One that YouTube did not name
+    comes back without a title, and the next step asks for it."""
+    profile = await current_profile(update, context)
     try:
-        video = await services(context).videos.fetch(url)
-    except Exception as error:
-        key = getattr(error, "user_message_key", None)
-        if key == "youtube_unreachable":
-            await reply(update, t(language, "youtube_unreachable_accept"))
-            return url
-        if key is None:
-            raise
+        video = await services(context).references.read_video(profile.id, text)
+    except VideoUnavailable as unavailable:
+        await reply(update, t(lang(update), unavailable.user_message_key))
+        return None
+    if video is not None and video.title:
+        await reply(update, t(lang(update), "video_found", title=video.title))
+    return video
+
+
+async def _style_link(update: Update, context: Context, text: str) -> dict[str, str | None] | None:
+    """A link to the video whose thumbnail to follow. When its thumbnail cannot be read
+    the user is asked for a screenshot of it: the style is never silently dropped."""
+    language = lang(update)
+    if parse_video_id(text) is None:
+        key = "not_youtube_link" if _looks_like_link(text) else "style_not_link"
         await reply(update, t(language, key))
         return None
-    if video.title:
-        await reply(update, t(language, "video_found", title=video.title))
-    return url
+    video = await _read_video(update, context, text)
+    if video is None:
+        return None
+    if video.image_url is None:
+        await reply(update, t(language, "style_unreadable"))
+        return None
+    await reply(update, t(language, "style_found"))
+    return {"style_url": video.url, "style_image_url": video.image_url}
+
+
+async def use_style_picture(update: Update, context: Context, draft: Draft, data: bytes) -> None:
+    """A picture sent at the style step: the thumbnail whose style to follow."""
+    language = lang(update)
+    try:
+        url = await services(context).references.keep_picture(draft.profile_id, data)
+    except ImageRejected as rejected:
+        await reply(update, t(language, rejected.key, **rejected.params))
+        return
+    updated = await services(context).drafts.update(draft, style_url=None, style_image_url=url)
+    if updated is not None:
+        await reply(update, t(language, "style_picture_saved"))
+        await ask_next(update, context, updated)
 
 
 async def _point_to_generate(update: Update, text: str) -> None:
@@ -322,7 +375,8 @@ async def cancel(update: Update, context: Context) -> None:
     await reply(update, t(lang(update), "cancel_done" if cleared else "cancel_nothing"))
 
 
-async def _on_confirm(update: Update, context: Context, token: str) -> None:
+async def _on_confirm(update: Update, context: Context, rest: str) -> None:
+    token, _, shown = rest.partition(":")
     query = query_of(update)
     async with user_lock(telegram_user(update).id):
         profile = await current_profile(update, context)
@@ -330,28 +384,58 @@ async def _on_confirm(update: Update, context: Context, token: str) -> None:
         if draft is None or draft.token != token or draft.mode is None:
             await query.answer(t(lang(update), "already_running"))
             return
+        if draft.step is not Step.CONFIRM:  # its face was deleted meanwhile
+            await query.answer()
+            await ask_next(update, context, draft)
+            return
         request = GenerationInput(
             mode=draft.mode,
             prompt=draft.prompt,
             video_url=draft.video_url,
             style_url=draft.style_url,
             face_image_id=str(draft.face_image_id) if draft.face_image_id else None,
+            video_title=draft.video_title,
+            video_image_url=draft.video_image_url,
+            style_image_url=draft.style_image_url,
         )
-        started = await _charge(update, context, profile, request, f"draft:{token}")
+        started = await _charge(
+            update, context, profile, request, f"draft:{token}", _shown(shown), f"gen:go:{token}"
+        )
         if started:
             await services(context).drafts.clear(profile.id, token)
 
 
+def _shown(cost: str) -> int | None:
+    """The price a button showed; None for a button from before buttons carried it."""
+    return int(cost) if cost else None
+
+
 async def _charge(
-    update: Update, context: Context, profile: Profile, request: GenerationInput, request_key: str
+    update: Update,
+    context: Context,
+    profile: Profile,
+    request: GenerationInput,
+    request_key: str,
+    shown_cost: int | None,
+    button_prefix: str,
 ) -> bool:
-    """Charges and launches the generation; a repeated request key launches nothing."""
+    """Charges the price the user was shown and launches the generation; a repeated
+    request key launches nothing. If the price is not the one shown (it changed, or the
+    button never showed it), nothing is charged: the current price is shown with a
+    button (`button_prefix` and the price) to go on at that price."""
     query, chat = query_of(update), chat_of(update)
     language = lang(update)
+    if shown_cost is None:
+        cost = await services(context).catalog.cost_of(request.mode)
+        await _offer_at_price(update, profile, cost, button_prefix)
+        return False
     try:
         charge = await services(context).generations.start(
-            profile.id, request, request_key, chat.id
+            profile.id, request, request_key, chat.id, shown_cost
         )
+    except PriceChanged as changed:
+        await _offer_at_price(update, profile, changed.cost or 0, button_prefix)
+        return False
     except InsufficientCredits as short:
         await query.answer()
         await _tell_insufficient(update, short.needed or 0, short.balance or 0)
@@ -372,9 +456,22 @@ async def _charge(
     return True
 
 
-async def _on_again(update: Update, context: Context, generation_id: str) -> None:
-    """Regenerate: the same request with a new variation, charged again (once per tap
-    target: tapping the same result's button twice charges once)."""
+async def _offer_at_price(update: Update, profile: Profile, cost: int, button_prefix: str) -> None:
+    """Nothing was charged: the current price, and a button to go on at it."""
+    language = lang(update)
+    await query_of(update).answer()
+    await reply(
+        update,
+        t(language, "price_check", cost=cost, credits=profile.credits),
+        keyboard([button(t(language, "btn_confirm", cost=cost), f"{button_prefix}:{cost}")]),
+    )
+
+
+async def _on_again(update: Update, context: Context, rest: str) -> None:
+    """Regenerate: the same request with a new variation, charged again at the price on
+    the button (once per tap target: tapping the same result's button twice charges
+    once)."""
+    generation_id, _, shown = rest.partition(":")
     query = query_of(update)
     async with user_lock(telegram_user(update).id):
         profile = await current_profile(update, context)
@@ -383,20 +480,28 @@ async def _on_again(update: Update, context: Context, generation_id: str) -> Non
             await query.answer(t(lang(update), "stale_button"), show_alert=True)
             return
         request = dataclasses.replace(previous, variation=previous.variation + 1)
-        await _charge(update, context, profile, request, f"again:{generation_id}")
+        await _charge(
+            update,
+            context,
+            profile,
+            request,
+            f"again:{generation_id}",
+            _shown(shown),
+            f"gen:again:{generation_id}",
+        )
 
 
 async def _on_file(update: Update, context: Context, generation_id: str) -> None:
     query, chat = query_of(update), chat_of(update)
     profile = await current_profile(update, context)
-    stored = await services(context).generations.output(profile.id, UUID(generation_id))
-    if stored is None:
+    generations = services(context).generations
+    result = await generations.result(profile.id, UUID(generation_id))
+    if result is None:
         await query.answer(t(lang(update), "stale_button"), show_alert=True)
         return
     await query.answer()
-    image, _ = stored
     await chat.send_document(
-        image,
+        await generations.load_result(result),
         filename=f"thumbnail-{generation_id[:8]}.jpg",
         caption=t(lang(update), "full_quality_caption"),
     )

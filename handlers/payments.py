@@ -48,6 +48,7 @@ from handlers.common import (
 from handlers.i18n import Html, language_of, t
 from services.accounts import AccountService
 from services.credits import PaymentProvider
+from services.drafts import DraftService
 from services.errors import InvalidArgument, ProfileNotFound
 from services.payments import (
     STARS_CURRENCY,
@@ -126,34 +127,38 @@ def notice_text(language: str, notice: PaymentNotice) -> Html:
     )
 
 
-def notice_markup(language: str, notice: PaymentNotice) -> InlineKeyboardMarkup:
-    """The next step: spend new credits, or get more after losing some (or none)."""
+def notice_markup(language: str, notice: PaymentNotice, kept_order: bool) -> InlineKeyboardMarkup:
+    """The next step: spend new credits (on the order kept while the user got them, if
+    there is one), or get more after losing some (or none)."""
     if notice.event in (PaymentEvent.REFUNDED, PaymentEvent.SUBSCRIPTION_ENDED) or (
         notice.mismatch is not None and notice.mismatch.credits_added == 0
     ):
         return keyboard([button(t(language, "btn_buy"), "buy:open")])
-    return keyboard([button(t(language, "btn_generate"), "menu:generate")])
+    label = "btn_continue_order" if kept_order else "btn_generate"
+    return keyboard([button(t(language, label), "menu:generate")])
 
 
 class TelegramPaymentNotifier:
     """Tells a user about money that moved outside their chat (a Stripe payment, an
     admin's refund, a lapsed plan), in their language."""
 
-    def __init__(self, bot: Bot, accounts: AccountService) -> None:
+    def __init__(self, bot: Bot, accounts: AccountService, drafts: DraftService) -> None:
         self._bot = bot
         self._accounts = accounts
+        self._drafts = drafts
 
     async def __call__(self, notice: PaymentNotice) -> None:
         profile = await self._accounts.get(notice.profile_id)
         if profile.telegram_id is None:
             return
         language = language_of(profile.language_code)
+        kept_order = await self._drafts.kept_order(profile.id) is not None
         try:
             await self._bot.send_message(
                 profile.telegram_id,
                 notice_text(language, notice),
                 parse_mode=ParseMode.HTML,
-                reply_markup=notice_markup(language, notice),
+                reply_markup=notice_markup(language, notice, kept_order),
             )
         except Forbidden:
             logger.info("profile %s blocked the bot; payment notice not sent", profile.id)
@@ -383,8 +388,7 @@ async def on_successful_payment(update: Update, context: Context) -> None:
         return
     if notice is None:
         return
-    language = lang(update)
-    await reply(update, notice_text(language, notice), notice_markup(language, notice))
+    await _tell_payer(update, context, notice)
     if notice.mismatch is not None:
         svc = services(context)
         await TelegramAdminNotifier(context.bot, svc.accounts, svc.admin_ids)(notice.mismatch)
@@ -476,6 +480,12 @@ async def on_refunded_payment(update: Update, context: Context) -> None:
     refund = await svc.payments.refund(payment.id, "telegram refunded_payment")
     if refund.already:
         return
-    notice = svc.payments.refund_notice(refund)
+    await _tell_payer(update, context, services(context).payments.refund_notice(refund))
+
+
+async def _tell_payer(update: Update, context: Context, notice: PaymentNotice) -> None:
+    """A payment's notice in the payer's chat, with the next step."""
     language = lang(update)
-    await reply(update, notice_text(language, notice), notice_markup(language, notice))
+    kept = await services(context).drafts.kept_order(notice.profile_id)
+    markup = notice_markup(language, notice, kept_order=kept is not None)
+    await reply(update, notice_text(language, notice), markup)

@@ -168,7 +168,7 @@ async def expire_lapsed(context: Context) -> None:
     """The scheduled job: ends plans whose paid period ran out, and tells their owners
     (unless another plan of theirs is still running)."""
     svc = services(context)
-    notify = TelegramPaymentNotifier(context.bot, svc.accounts)
+    notify = TelegramPaymentNotifier(context.bot, svc.accounts, svc.drafts)
     for lapse in await svc.subscriptions.expire_lapsed():
         logger.info("subscription %s lapsed", lapse.subscription_id)
         if lapse.still_subscribed:

@@ -13,6 +13,7 @@ from services.drafts import DraftService
 from services.faces import FaceService
 from services.generation import Doorbell, GenerationService, VideoLookup
 from services.payments import PaymentService
+from services.references import ReferenceService
 from services.referrals import ReferralService
 from services.storage import Storage
 from services.stripe_billing import StripeBilling
@@ -33,6 +34,7 @@ class Services:
     drafts: DraftService
     generations: GenerationService
     videos: VideoLookup
+    references: ReferenceService
     doorbell: Doorbell
     storage: Storage
     payments: PaymentService

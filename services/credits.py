@@ -82,13 +82,15 @@ class CreditService:
         type_key: str,
         generation_input: dict[str, Any] | None = None,
         request_key: str | None = None,
+        shown_cost: int | None = None,
     ) -> Charge:
         """Takes the mode's cost and creates the queued generation, or raises
-        InsufficientCredits / UnknownGenerationType / ProfileBanned and changes nothing."""
+        InsufficientCredits / UnknownGenerationType / ProfileBanned / PriceChanged (the
+        cost is no longer `shown_cost`) and changes nothing."""
         row = _one(
             await self._db.fetch_one(
-                "SELECT * FROM charge_generation(%s, %s, %s, %s)",
-                [profile_id, type_key, Jsonb(generation_input or {}), request_key],
+                "SELECT * FROM charge_generation(%s, %s, %s, %s, %s)",
+                [profile_id, type_key, Jsonb(generation_input or {}), request_key, shown_cost],
             )
         )
         return Charge(row["generation_id"], row["credit_cost"], row["balance"], row["created"])

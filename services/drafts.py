@@ -25,6 +25,9 @@ class Draft:
     video_url: str | None = None
     style_url: str | None = None
     face_image_id: UUID | None = None
+    video_title: str | None = None
+    video_image_url: str | None = None
+    style_image_url: str | None = None
 
     def next_step(self) -> Step:
         if self.mode is None:
@@ -32,6 +35,8 @@ class Draft:
         for step in MODE_STEPS[self.mode]:
             if not self._has(step):
                 return step
+            if step is Step.VIDEO and self._lacks_title():
+                return Step.TITLE
         return Step.CONFIRM
 
     def _has(self, step: Step) -> bool:
@@ -39,12 +44,19 @@ class Draft:
             return self.prompt is not None
         if step is Step.VIDEO:  # a link, or a typed title kept as the prompt
             return self.video_url is not None or self.prompt is not None
-        if step is Step.STYLE:
-            return self.style_url is not None
+        if step is Step.STYLE:  # a picture to follow, read from a link or sent
+            return self.style_image_url is not None
         return self.face_image_id is not None
 
+    def _lacks_title(self) -> bool:
+        """A linked video that YouTube did not name, and no title typed for it."""
+        return self.prompt is None and self.video_title is None
 
-_COLUMNS = "profile_id, token, mode, step, prompt, video_url, style_url, face_image_id"
+
+_COLUMNS = (
+    "profile_id, token, mode, step, prompt, video_url, style_url, face_image_id,"
+    " video_title, video_image_url, style_image_url"
+)
 
 
 class DraftService:
@@ -63,7 +75,15 @@ class DraftService:
         )
         if row is None:
             return None
-        return Draft(**{**row, "step": Step(row["step"])})
+        draft = Draft(**{**row, "step": Step(row["step"])})
+        # An input can vanish after it was given (a face deleted from /faces): the step
+        # is always what the inputs say now.
+        return replace(draft, step=draft.next_step())
+
+    async def kept_order(self, profile_id: UUID) -> Draft | None:
+        """The order the user began (a mode chosen) and has not finished or cancelled."""
+        draft = await self.current(profile_id)
+        return draft if draft is not None and draft.mode is not None else None
 
     async def update(self, draft: Draft, **changes: object) -> Draft | None:
         """Applies the changes and moves to the next missing input. None if the draft
@@ -92,16 +112,22 @@ class DraftService:
             draft.video_url,
             draft.style_url,
             draft.face_image_id,
+            draft.video_title,
+            draft.video_image_url,
+            draft.style_image_url,
         ]
         if expected_token is None:
             await self._db.execute(
                 f"""
-                INSERT INTO generation_drafts ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+                INSERT INTO generation_drafts ({_COLUMNS})
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
                 ON CONFLICT (profile_id) DO UPDATE SET
                   token = EXCLUDED.token, mode = EXCLUDED.mode, step = EXCLUDED.step,
                   prompt = EXCLUDED.prompt, video_url = EXCLUDED.video_url,
                   style_url = EXCLUDED.style_url, face_image_id = EXCLUDED.face_image_id,
-                  updated_at = now()
+                  video_title = EXCLUDED.video_title,
+                  video_image_url = EXCLUDED.video_image_url,
+                  style_image_url = EXCLUDED.style_image_url, updated_at = now()
                 """,
                 values,
             )
@@ -109,7 +135,8 @@ class DraftService:
         row = await self._db.fetch_one(
             """
             UPDATE generation_drafts SET mode = %s, step = %s, prompt = %s, video_url = %s,
-                   style_url = %s, face_image_id = %s, updated_at = now()
+                   style_url = %s, face_image_id = %s, video_title = %s,
+                   video_image_url = %s, style_image_url = %s, updated_at = now()
              WHERE profile_id = %s AND token = %s
             RETURNING token
             """,

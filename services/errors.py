@@ -56,6 +56,16 @@ class PaymentNotFound(DomainError):
     sqlstate = "TB009"
 
 
+class PriceChanged(DomainError):
+    """The price the user was shown is no longer the price; `cost` is the current one."""
+
+    sqlstate = "TB010"
+
+    def __init__(self, message: str, cost: int | None = None):
+        super().__init__(message)
+        self.cost = cost
+
+
 class InputRejected(Exception):
     """User input the bot cannot use; `key` names the catalog message that explains why
     and `params` fill it in."""
@@ -93,4 +103,6 @@ def from_sqlstate(sqlstate: str | None, message: str, detail: str | None) -> Dom
     if cls is InsufficientCredits:
         figures = json.loads(detail) if detail else {}
         return InsufficientCredits(message, figures.get("balance"), figures.get("needed"))
+    if cls is PriceChanged:
+        return PriceChanged(message, json.loads(detail).get("cost") if detail else None)
     return cls(message)

@@ -129,6 +129,12 @@ class FaceService:
     async def load(self, face: Face) -> bytes:
         return await self._storage.get(face.image_url)
 
+    async def remember_telegram_file(self, face_id: UUID, file_id: str) -> None:
+        """Telegram's id of the face as a photo, to show it again without an upload."""
+        await self._db.execute(
+            "UPDATE user_images SET telegram_file_id = %s WHERE id = %s", [file_id, face_id]
+        )
+
     async def delete(self, profile_id: UUID, face_id: UUID) -> bool:
         """Deletes the user's own face; False if it was not theirs or already gone."""
         row = await self._db.fetch_one(

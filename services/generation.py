@@ -64,6 +64,11 @@ class GenerationInput:
     style_url: str | None = None
     face_image_id: str | None = None
     variation: int = 0
+    # Read (or typed) when the order was made, so the job never depends on YouTube
+    # answering again: the video's title, and stored copies of the pictures it uses.
+    video_title: str | None = None
+    video_image_url: str | None = None
+    style_image_url: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {key: value for key, value in asdict(self).items() if value is not None}
@@ -103,9 +108,21 @@ class GenerationSummary:
     mode: str
     status: str
     credit_cost: int
-    prompt: str | None
+    asked: str | None  # the description, the video's title or its link
     created_at: datetime
     output_telegram_file_id: str | None
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """A finished thumbnail in storage and what it was made from."""
+
+    id: UUID
+    mode: str
+    created_at: datetime
+    input: GenerationInput
+    image_url: str
+    telegram_file_id: str | None
 
 
 class GenerationService:
@@ -128,11 +145,17 @@ class GenerationService:
         self._videos = videos
 
     async def start(
-        self, profile_id: UUID, request: GenerationInput, request_key: str, chat_id: int
+        self,
+        profile_id: UUID,
+        request: GenerationInput,
+        request_key: str,
+        chat_id: int,
+        shown_cost: int | None = None,
     ) -> Charge:
-        """Charges the mode's cost and queues the generation (once per request key)."""
+        """Charges the mode's cost and queues the generation (once per request key);
+        PriceChanged if the cost is no longer the `shown_cost` the user agreed to."""
         charge = await self._credits.charge_generation(
-            profile_id, request.mode, request.to_json(), request_key
+            profile_id, request.mode, request.to_json(), request_key, shown_cost
         )
         if charge.created:
             await self._db.execute(
@@ -241,22 +264,48 @@ class GenerationService:
             generation_id=generation_id,
             mode=wanted.mode,
             prompt=wanted.prompt,
-            video=await self._video(wanted.video_url),
-            style=await self._video(wanted.style_url),
+            video=await self._video(wanted),
+            style=await self._style(wanted),
             face=face,
             variation=wanted.variation,
         )
 
-    async def _video(self, url: str | None) -> VideoReference | None:
-        if url is None:
+    async def _video(self, wanted: GenerationInput) -> VideoReference | None:
+        """The video as read when the order was made. An order from before that was
+        recorded is read now; if YouTube cannot say what the video is, the job fails
+        (and is refunded) rather than draw a headline from its id."""
+        if wanted.video_url is None:
             return None
+        video_id = parse_video_id(wanted.video_url) or ""
+        if wanted.video_title is not None or wanted.video_image_url is not None:
+            thumbnail = await self._stored(wanted.video_image_url)
+            return VideoReference(wanted.video_url, video_id, wanted.video_title, thumbnail)
+        video = await self._read(wanted.video_url)
+        if video.title is None and wanted.prompt is None:
+            raise GenerationFailed("the video's title could not be read", "youtube_unreachable")
+        return video
+
+    async def _style(self, wanted: GenerationInput) -> VideoReference | None:
+        """The style reference: its stored picture, or (an older order) the video's
+        thumbnail read now; never silently nothing."""
+        if wanted.style_image_url is not None:
+            picture = await self._stored(wanted.style_image_url)
+            return VideoReference(wanted.style_url or "", "", thumbnail=picture)
+        if wanted.style_url is None:
+            return None
+        style = await self._read(wanted.style_url)
+        if style.thumbnail is None:
+            raise GenerationFailed("the style thumbnail was not readable", "style_unreadable")
+        return style
+
+    async def _stored(self, url: str | None) -> bytes | None:
+        return await self._storage.get(url) if url is not None else None
+
+    async def _read(self, url: str) -> VideoReference:
         try:
             return await self._videos.fetch(url)
         except Exception as error:
             key = getattr(error, "user_message_key", None)
-            if key == "youtube_unreachable":
-                # Offline or YouTube is down: render from the link alone rather than fail.
-                return VideoReference(url=url, video_id=parse_video_id(url) or "")
             raise GenerationFailed(str(error), key or "generation_failed") from error
 
     async def input_of(self, profile_id: UUID, generation_id: UUID) -> GenerationInput | None:
@@ -273,7 +322,9 @@ class GenerationService:
         """A page of the user's generations, newest first, and how many there are."""
         rows = await self._db.fetch_all(
             """
-            SELECT id, generation_type AS mode, status, credit_cost, input->>'prompt' AS prompt,
+            SELECT id, generation_type AS mode, status, credit_cost,
+                   COALESCE(input->>'prompt', input->>'video_title', input->>'video_url')
+                     AS asked,
                    created_at, output_telegram_file_id, count(*) OVER () AS total
               FROM generations WHERE profile_id = %s
              ORDER BY created_at DESC, id DESC OFFSET %s LIMIT %s
@@ -292,18 +343,27 @@ class GenerationService:
             )
         )
 
-    async def output(
-        self, profile_id: UUID, generation_id: UUID
-    ) -> tuple[bytes, str | None] | None:
-        """The stored thumbnail of one of the user's succeeded generations."""
+    async def result(self, profile_id: UUID, generation_id: UUID) -> StoredResult | None:
+        """One of the user's succeeded generations, to show or send again."""
         row = await self._db.fetch_one(
-            "SELECT output_image_url, output_telegram_file_id FROM generations "
-            "WHERE id = %s AND profile_id = %s AND status = 'succeeded'",
+            "SELECT id, generation_type AS mode, created_at, input, output_image_url,"
+            "       output_telegram_file_id FROM generations"
+            " WHERE id = %s AND profile_id = %s AND status = 'succeeded'",
             [generation_id, profile_id],
         )
         if row is None:
             return None
-        return await self._storage.get(row["output_image_url"]), row["output_telegram_file_id"]
+        return StoredResult(
+            id=row["id"],
+            mode=row["mode"],
+            created_at=row["created_at"],
+            input=GenerationInput.from_json(row["input"]),
+            image_url=row["output_image_url"],
+            telegram_file_id=row["output_telegram_file_id"],
+        )
+
+    async def load_result(self, result: StoredResult) -> bytes:
+        return await self._storage.get(result.image_url)
 
     async def remember_telegram_file(self, generation_id: UUID, file_id: str) -> None:
         """Telegram's id of the delivered photo, to show it again without an upload."""

@@ -13,7 +13,8 @@ class Step(StrEnum):
     MODE = "mode"
     PROMPT = "prompt"  # a description of the video
     VIDEO = "video"  # a YouTube link (or its title)
-    STYLE = "style"  # a link to a successful video whose thumbnail style to follow
+    TITLE = "title"  # the title of a linked video that could not be read
+    STYLE = "style"  # a successful video's thumbnail (its link, or a screenshot) to follow
     FACE = "face"  # one of the user's saved faces, or a new photo
     CONFIRM = "confirm"
 

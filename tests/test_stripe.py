@@ -130,7 +130,7 @@ async def stripe_bot(
     application = build_application(token, sandbox.url, services)
     await start_polling(application)
     route = stripe_webhook_route(
-        application, services.stripe, services.accounts, frozenset({ADMIN_ID})
+        application, services.stripe, services.accounts, services.drafts, frozenset({ADMIN_ID})
     )
     try:
         async with (

@@ -318,7 +318,10 @@ TEXTS: dict[str, str] = {
         "Describe your video in a sentence: what it's about and the mood. (Up to {max} characters.)"
     ),
     "ask_video": "Send the link to your YouTube video, or just type its title.",
-    "ask_style": "Send a link to a successful YouTube video whose thumbnail style you like.",
+    "ask_style": (
+        "Send a link to a successful YouTube video whose thumbnail style you like, or a "
+        "screenshot of that thumbnail."
+    ),
     "ask_face": "Which face should I use?",
     "ask_face_or_new": "Or use a new photo:",
     "ask_face_none": "Send me a clear photo of your face. I'll save it for next time too.",
@@ -332,10 +335,31 @@ TEXTS: dict[str, str] = {
     "video_private": "That video is private, so I can't read it. Try another link.",
     "video_not_found": "That video doesn't exist or was deleted. Try another link.",
     "youtube_unreachable": "I couldn't reach YouTube right now. Please try again in a minute.",
-    "youtube_unreachable_accept": (
-        "I couldn't reach YouTube to read that video just now, so I'll go by the link itself."
-    ),
     "video_found": "📺 Got it: <b>{title}</b>",
+    "ask_title": (
+        "I couldn't read that video: YouTube isn't answering right now. Type the video's "
+        "title and I'll put it on the thumbnail (nothing is charged yet)."
+    ),
+    "style_not_link": (
+        "Send a link to a YouTube video, or a screenshot of the thumbnail whose style you "
+        "like."
+    ),
+    "style_unreadable": (
+        "I couldn't read that video's thumbnail, so I can't follow its style. Send a "
+        "screenshot of the thumbnail instead, or another link."
+    ),
+    "style_found": "🎨 Got the thumbnail: I'll follow its style.",
+    "style_picture_saved": "🎨 Got it: I'll follow the style of this picture.",
+    "summary_style_picture": "• Style from: your picture",
+    "file_gone": "I can't get that file any more. Please send it again.",
+    "result_caption": "🖼 {mode} · {date}\n<i>{asked}</i>",
+    "price_check": (
+        "This costs <b>{cost}</b> credits now (you have <b>{credits}</b>). Tap to go on."
+    ),
+    "order_resumed": "You have an unfinished order ({mode}); it's kept. Let's go on:",
+    "btn_new_order": "🆕 Start a new order instead",
+    "btn_continue_order": "▶️ Continue my order",
+    "reason_style_unreadable": "I couldn't read the style video's thumbnail.",
     "flow_waiting_mode": "Pick a mode with the buttons above, or /cancel.",
     "flow_waiting_face": "Pick a face with the buttons above, or send a new photo.",
     "flow_waiting_confirm": "Tap ✅ Generate above to start, or /cancel.",
@@ -353,8 +377,8 @@ TEXTS: dict[str, str] = {
     "cancel_done": "Cancelled. Nothing was charged. Send /generate to start again.",
     "cancel_nothing": "There's nothing to cancel. Send /generate to make a thumbnail.",
     "insufficient": (
-        "Not enough credits: this costs <b>{cost}</b> and you have <b>{credits}</b>. "
-        "Your order is kept: get credits, then send /generate."
+        "Not enough credits: this costs <b>{cost}</b> and you have <b>{credits}</b>. Your "
+        "order is kept: get credits, then tap “▶️ Continue my order” (or send /generate)."
     ),
     "charged": "{cost} credits used; {credits} left.",
     "already_running": "Already on it! ⏳",
@@ -369,8 +393,8 @@ TEXTS: dict[str, str] = {
     "delivery_failed": (
         "✅ Your thumbnail is ready, but I couldn't send it just now. Find it in /history."
     ),
-    "delivered": "Here's your thumbnail! {mode}",
-    "btn_regenerate": "🔁 Regenerate ({cost})",
+    "delivered": "Here's your thumbnail! {mode}\n<i>{asked}</i>",
+    "btn_regenerate": "🔁 Regenerate · {cost} credits",
     "btn_full_quality": "📎 Full-quality file",
     "btn_start_over": "🆕 Start over",
     "full_quality_caption": "Full quality, 1280×720 JPEG, ready for YouTube.",

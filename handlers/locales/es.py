@@ -342,7 +342,8 @@ TEXTS: dict[str, str] = {
     ),
     "ask_video": "Envía el enlace de tu video de YouTube o simplemente escribe su título.",
     "ask_style": (
-        "Envía el enlace de un video exitoso de YouTube cuyo estilo de miniatura te guste."
+        "Envía el enlace de un video exitoso de YouTube cuyo estilo de miniatura te "
+        "guste, o una captura de esa miniatura."
     ),
     "ask_face": "¿Qué cara uso?",
     "ask_face_or_new": "O usa una foto nueva:",
@@ -359,10 +360,32 @@ TEXTS: dict[str, str] = {
     "youtube_unreachable": (
         "Ahora mismo no puedo conectar con YouTube. Inténtalo de nuevo en un minuto."
     ),
-    "youtube_unreachable_accept": (
-        "No pude conectar con YouTube para ver ese video, así que me guiaré solo por el enlace."
-    ),
     "video_found": "📺 Entendido: <b>{title}</b>",
+    "ask_title": (
+        "No pude leer ese video: YouTube no responde ahora mismo. Escribe el título del "
+        "video y lo pondré en la miniatura (aún no se ha cobrado nada)."
+    ),
+    "style_not_link": (
+        "Envía el enlace de un video de YouTube o una captura de la miniatura cuyo estilo "
+        "te guste."
+    ),
+    "style_unreadable": (
+        "No pude leer la miniatura de ese video, así que no puedo seguir su estilo. Envía "
+        "una captura de la miniatura u otro enlace."
+    ),
+    "style_found": "🎨 Tengo la miniatura: seguiré su estilo.",
+    "style_picture_saved": "🎨 Entendido: seguiré el estilo de esta imagen.",
+    "summary_style_picture": "• Estilo de: tu imagen",
+    "file_gone": "Ya no puedo obtener ese archivo. Envíalo de nuevo, por favor.",
+    "result_caption": "🖼 {mode} · {date}\n<i>{asked}</i>",
+    "price_check": (
+        "Ahora esto cuesta <b>{cost}</b> créditos (tienes <b>{credits}</b>). Pulsa para "
+        "continuar."
+    ),
+    "order_resumed": "Tienes un pedido sin terminar ({mode}); lo guardamos. Sigamos:",
+    "btn_new_order": "🆕 Mejor empezar un pedido nuevo",
+    "btn_continue_order": "▶️ Continuar mi pedido",
+    "reason_style_unreadable": "No pude leer la miniatura del video de referencia.",
     "flow_waiting_mode": "Elige un modo con los botones de arriba, o /cancel.",
     "flow_waiting_face": "Elige una cara con los botones de arriba o envía una foto nueva.",
     "flow_waiting_confirm": "Toca ✅ Generar arriba para empezar, o /cancel.",
@@ -381,8 +404,9 @@ TEXTS: dict[str, str] = {
     "cancel_done": "Cancelado. No se te cobró nada. Envía /generate para empezar de nuevo.",
     "cancel_nothing": "No hay nada que cancelar. Envía /generate para crear una miniatura.",
     "insufficient": (
-        "No tienes suficientes créditos: esto cuesta <b>{cost}</b> y tienes <b>{credits}</b>. "
-        "Guardamos tu pedido: consigue créditos y luego envía /generate."
+        "No tienes suficientes créditos: esto cuesta <b>{cost}</b> y tienes "
+        "<b>{credits}</b>. Guardamos tu pedido: consigue créditos y pulsa «▶️ Continuar "
+        "mi pedido» (o envía /generate)."
     ),
     "charged": "Se usaron {cost} créditos; te quedan {credits}.",
     "already_running": "¡Ya estoy en ello! ⏳",
@@ -397,8 +421,8 @@ TEXTS: dict[str, str] = {
     "delivery_failed": (
         "✅ Tu miniatura está lista, pero no pude enviarla ahora. La tienes en /history."
     ),
-    "delivered": "¡Aquí tienes tu miniatura! {mode}",
-    "btn_regenerate": "🔁 Regenerar ({cost})",
+    "delivered": "¡Aquí tienes tu miniatura! {mode}\n<i>{asked}</i>",
+    "btn_regenerate": "🔁 Regenerar · {cost} créditos",
     "btn_full_quality": "📎 Archivo en calidad completa",
     "btn_start_over": "🆕 Empezar de nuevo",
     "full_quality_caption": "Calidad completa, JPEG de 1280×720, lista para YouTube.",

@@ -179,10 +179,10 @@ def render(request: GenerationRequest, inputs: _Inputs) -> Image.Image:
 
 
 def _headline(request: GenerationRequest, *, wide: bool) -> PreparedHeadline:
-    """The first of prompt, video title and video id that gives words a font can draw;
-    fewer letters when the text shares the picture, so they stay large."""
+    """The first of prompt and video title that gives words a font can draw (never the
+    video id); fewer letters when the text shares the picture, so they stay large."""
     video = request.video
-    sources = (request.prompt, video.title if video else None, video.video_id if video else None)
+    sources = (request.prompt, video.title if video else None)
     max_chars = MAX_CHARS if wide else _NARROW_CHARS
     for source in sources:
         prepared = prepare_headline(pick_headline(source, max_chars))

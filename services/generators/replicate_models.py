@@ -170,19 +170,19 @@ def prepare_upload(data: bytes, name: str) -> UploadImage:
 
 def text_sources(request: GenerationRequest) -> tuple[str | None, ...]:
     """Where the request says what the video is about, best first: the video's title in the
-    YouTube modes (the prompt is then a title the user typed), else the user's description;
-    the video id last. The prompt's subject and the drawn headline both come from these."""
+    YouTube modes (the prompt is then a title the user typed), else the user's description.
+    The prompt's subject and the drawn headline both come from these; a video id, a link
+    or a slug never does (it says nothing, and drawn it looks broken)."""
     video = request.video
     title = video.title if video else None
-    video_id = video.video_id if video else None
     if request.mode in ("youtube_thumbnail", "face_youtube"):
-        return (title, request.prompt, video_id)
-    return (request.prompt, title, video_id)
+        return (title, request.prompt)
+    return (request.prompt, title)
 
 
 def subject_of(request: GenerationRequest) -> str:
     """What the video is about, in the user's words, or a neutral stand-in."""
-    for source in text_sources(request)[:2]:  # a bare video id says nothing to a model
+    for source in text_sources(request):
         text = " ".join((source or "").split())
         if text:
             return text[:_SUBJECT_CHARS]

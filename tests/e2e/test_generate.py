@@ -7,88 +7,31 @@ import asyncio
 
 import pytest
 
-from sandbox.samples import sample_face
 from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
 from services.container import Services
+from services.storage import FACES_BUCKET
 from tests.conftest import ledger_sum
 from tests.e2e.conftest import (
     DELETED_VIDEO,
     PRIVATE_VIDEO,
-    PUBLIC_VIDEO,
-    STYLE_VIDEO,
     RunningBot,
     containing,
     image_size,
     with_button,
     with_photo,
 )
-from tests.standins.youtube import StandInVideo, YouTubeStandIn
-
-VIDEO_LINK = f"https://youtu.be/{PUBLIC_VIDEO}?si=share"
-STYLE_LINK = f"https://www.youtube.com/watch?v={STYLE_VIDEO}&t=42"
-MODE_BUTTONS = {
-    "text_to_thumbnail": "From a description",
-    "youtube_thumbnail": "For a YouTube video",
-    "your_face": "With your face",
-    "face_youtube": "Your face + a YouTube video",
-    "top_youtube_style": "In a top video's style",
-    "top_youtube_style_face": "Top style + your face",
-}
-COSTS = {"text_to_thumbnail": 10} | {
-    mode: 20 for mode in MODE_BUTTONS if mode != "text_to_thumbnail"
-}
-
-
-async def press_starting_with(user: SandboxUser, message: SentMessage, fragment: str) -> str:
-    """Presses the first button whose text contains the fragment; returns the query id."""
-    for candidate in message.current.buttons:
-        if fragment in candidate["text"]:
-            query_id = await user.press(message, candidate["callback_data"])
-            assert query_id is not None
-            return query_id
-    raise AssertionError(f"no button with {fragment!r} in {message.current.button_texts}")
-
-
-async def choose_mode(user: SandboxUser, mode: str) -> SentMessage:
-    await user.send_command("/generate")
-    chooser = await user.wait_for_message(containing("What kind of thumbnail"))
-    await press_starting_with(user, chooser, MODE_BUTTONS[mode])
-    return chooser
-
-
-async def give_inputs(user: SandboxUser, mode: str, prompt: str = "I built a cabin alone") -> None:
-    """Answers whatever the mode asks for, in the order the bot asks."""
-    if mode in ("text_to_thumbnail", "your_face", "top_youtube_style", "top_youtube_style_face"):
-        await user.wait_for_message(containing("Describe your video"))
-        await user.send_text(prompt)
-    if mode in ("youtube_thumbnail", "face_youtube"):
-        await user.wait_for_message(containing("link to your YouTube video"))
-        await user.send_text(f"here it is {VIDEO_LINK} thanks")
-        await user.wait_for_message(containing("How I Built a Cabin"))
-    if mode in ("top_youtube_style", "top_youtube_style_face"):
-        await user.wait_for_message(containing("thumbnail style you like"))
-        await user.send_text(STYLE_LINK)
-    if mode in ("your_face", "face_youtube", "top_youtube_style_face"):
-        await user.wait_for_message(containing("clear photo of your face"))
-        await user.send_photo(sample_face())
-
-
-async def confirm_and_receive(user: SandboxUser, within: float = 10.0) -> SentMessage:
-    order = await user.wait_for_message(with_button("Generate"))
-    await press_starting_with(user, order, "Generate")
-    return await user.wait_for_message(containing("Here's your thumbnail"), timeout=within)
-
-
-async def profile_of(services: Services, user: SandboxUser):
-    profile = await services.accounts.find_by_telegram_id(user.id)
-    assert profile is not None
-    return profile
-
-
-async def started(user: SandboxUser) -> None:
-    await user.send_command("/start")
-    await user.wait_for_message(containing("Welcome"))
+from tests.e2e.flows import (
+    COSTS,
+    MODE_BUTTONS,
+    STYLE_LINK,
+    choose_mode,
+    confirm_and_receive,
+    give_inputs,
+    press_starting_with,
+    profile_of,
+    started,
+)
 
 
 @pytest.mark.parametrize("mode", list(MODE_BUTTONS))
@@ -103,9 +46,8 @@ async def test_every_mode_delivers_a_1280x720_thumbnail_for_its_cost(
     delivered = await confirm_and_receive(user)
 
     assert image_size(user.file_bytes(delivered)) == (1280, 720)
-    assert {"🔁 Regenerate", "📎 Full-quality file", "🆕 Start over"} <= {
-        text.split(" (")[0] for text in delivered.button_texts
-    }
+    regenerate = f"🔁 Regenerate · {COSTS[mode]} credits"
+    assert {regenerate, "📎 Full-quality file", "🆕 Start over"} <= set(delivered.button_texts)
     profile = await profile_of(chat_services, user)
     assert profile.credits == 50 - COSTS[mode] == await ledger_sum(chat_services.db, profile.id)
     row = await chat_services.db.fetch_one(
@@ -279,22 +221,49 @@ async def test_stale_buttons_say_so_and_change_nothing(new_chat_user, chat_servi
     assert draft.mode is None
 
 
-async def test_a_failed_generation_is_refunded_and_explained(
-    new_chat_user, chat_services: Services, youtube: YouTubeStandIn
+async def test_a_face_deleted_before_confirming_is_asked_for_again(
+    new_chat_user, chat_services: Services
 ):
     user = new_chat_user()
     await started(user)
-    video_id = "TURNSPRIVAT"
-    youtube.videos[video_id] = StandInVideo("Soon private")
-    await choose_mode(user, "youtube_thumbnail")
-    await user.wait_for_message(containing("link to your YouTube video"))
-    await user.send_text(f"https://youtu.be/{video_id}")
+    await choose_mode(user, "your_face")
+    await give_inputs(user, "your_face")
     order = await user.wait_for_message(with_button("Generate"))
-    youtube.videos[video_id] = StandInVideo(oembed_status=401)  # made private meanwhile
+    profile = await profile_of(chat_services, user)
+    (face,) = await chat_services.faces.list(profile.id)
+    await chat_services.faces.delete(profile.id, face.id)  # from /faces, in another window
 
     await press_starting_with(user, order, "Generate")
 
-    apology = await user.wait_for_message(containing("couldn't make this thumbnail", "private"))
+    await user.wait_for_message(containing("photo of your face"))
+    profile = await profile_of(chat_services, user)
+    assert profile.credits == 50 == await ledger_sum(chat_services.db, profile.id)
+    assert (
+        await chat_services.db.fetch_value(
+            "SELECT count(*) FROM generations WHERE profile_id = %s", [profile.id]
+        )
+        == 0
+    )
+
+
+async def test_a_failed_generation_is_refunded_and_explained(
+    new_chat_user, chat_services: Services
+):
+    user = new_chat_user()
+    await started(user)
+    await choose_mode(user, "your_face")
+    await give_inputs(user, "your_face")
+    order = await user.wait_for_message(with_button("Generate"))
+    profile = await profile_of(chat_services, user)
+    (face,) = await chat_services.faces.list(profile.id)
+    # The stored photo went bad (a storage fault): the job cannot use it.
+    await chat_services.storage.put(
+        FACES_BUCKET, f"{profile.id}/{face.id}.jpg", b"junk", "image/jpeg"
+    )
+
+    await press_starting_with(user, order, "Generate")
+
+    apology = await user.wait_for_message(containing("couldn't make this thumbnail"))
     assert "are back" in (apology.text or "")
     profile = await profile_of(chat_services, user)
     assert profile.credits == 50 == await ledger_sum(chat_services.db, profile.id)

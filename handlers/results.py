@@ -1,0 +1,46 @@
+"""A finished thumbnail as the user sees it, wherever it is shown: delivered, or again
+from /history. One caption and one set of buttons, so both places say the same."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from telegram import InlineKeyboardMarkup
+
+from handlers.common import button, keyboard
+from handlers.i18n import Html, mode_name, t
+from services.generation import GenerationInput
+
+ASKED_CHARS = 120  # a caption is at most 1,024 characters; the gist is enough
+
+
+def result_keyboard(language: str, generation_id: UUID, cost: int) -> InlineKeyboardMarkup:
+    """Regenerate (its price on the button, and carried in the data so a changed price
+    is shown before it is charged), the full-quality file, a new order."""
+    return keyboard(
+        [button(t(language, "btn_regenerate", cost=cost), f"gen:again:{generation_id}:{cost}")],
+        [
+            button(t(language, "btn_full_quality"), f"gen:file:{generation_id}"),
+            button(t(language, "btn_start_over"), "gen:new"),
+        ],
+    )
+
+
+def asked_for(request: GenerationInput) -> str:
+    """What the user asked for, in a line: the description, else the video's title, else
+    its link."""
+    text = request.prompt or request.video_title or request.video_url or ""
+    return text if len(text) <= ASKED_CHARS else text[: ASKED_CHARS - 1] + "…"
+
+
+def result_caption(
+    language: str, mode: str, request: GenerationInput, made: datetime | None = None
+) -> Html:
+    """The delivered photo's caption, or (with `made`) the caption of a shown-again one."""
+    mode_label = mode_name(language, mode)
+    asked = asked_for(request)
+    if made is None:
+        return t(language, "delivered", mode=mode_label, asked=asked)
+    date = made.strftime("%d %b %Y")
+    return t(language, "result_caption", mode=mode_label, date=date, asked=asked)

@@ -1,0 +1,44 @@
+"""Showing an image the bot keeps (a saved face, a finished thumbnail) again.
+
+A Telegram file id saves an upload, but it can stop working: a changed or migrated bot
+token, a file Telegram no longer has, or a face saved from a document (whose id Telegram
+refuses as a photo). Then the stored bytes are sent instead and the new photo's file id
+is recorded, so the next showing is quick again."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import Chat, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+logger = logging.getLogger(__name__)
+
+
+async def send_stored_photo(
+    chat: Chat,
+    file_id: str | None,
+    load: Callable[[], Awaitable[bytes]],
+    remember: Callable[[str], Awaitable[None]],
+    *,
+    caption: str | None = None,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> Message:
+    """Sends by `file_id` if it still works, else the bytes `load` returns, and passes
+    the new file id to `remember`. A refused file id (a 400) sent nothing, so trying
+    the bytes after it cannot make a duplicate."""
+    if file_id:
+        try:
+            return await chat.send_photo(
+                file_id, caption=caption, parse_mode=ParseMode.HTML, reply_markup=reply_markup
+            )
+        except BadRequest as refused:
+            logger.info("stored file id no longer works (%s); sending the stored image", refused)
+    sent = await chat.send_photo(
+        await load(), caption=caption, parse_mode=ParseMode.HTML, reply_markup=reply_markup
+    )
+    if sent.photo:
+        await remember(sent.photo[-1].file_id)
+    return sent
