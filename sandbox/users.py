@@ -290,7 +290,7 @@ class SandboxUser:
         said ok, posts the ``successful_payment`` service message. Raises TimeoutError
         if the bot does not answer in time (Telegram allows 10 seconds).
         """
-        details = self._invoice(invoice)
+        details = self.invoice_of(invoice)
         self._open_private_chat()
         query = self.world.queries.open(
             "pre_checkout_query", self.bot.id, self.account.id, self.chat.id
@@ -346,7 +346,8 @@ class SandboxUser:
         charge.refunded = True
         return await self._service_message({"refunded_payment": charge.refunded_payment()})
 
-    def _invoice(self, invoice: MessageRef | str) -> Invoice:
+    def invoice_of(self, invoice: MessageRef | str) -> Invoice:
+        """What an invoice message or invoice link asks to pay (title, payload, price)."""
         if isinstance(invoice, str):
             try:
                 return self.world.payments.invoice_links[invoice]
@@ -443,6 +444,14 @@ class SandboxUser:
                 f"no matching bot message in chat {self.chat.id} within {timeout}s; "
                 f"bot messages so far: {seen}"
             ) from None
+
+    def successful_payments(self) -> list[dict[str, Any]]:
+        """The user's ``successful_payment`` service messages in this chat, oldest first."""
+        return [
+            message.snapshot()
+            for message in self.log.messages.values()
+            if not message.from_bot and "successful_payment" in message.data
+        ]
 
     def chat_actions(self) -> list[str]:
         """sendChatAction actions in this chat, oldest first."""
