@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -24,7 +23,7 @@ from bot.telegram_webhook import start_webhook, telegram_webhook_route, webhook_
 from bot.web import create_web_app, provider_webhook_route, serving
 from bot.wiring import REPLICATE_WEBHOOK_PATH, build_services
 from bot.workers import build_worker, worker_options
-from sandbox.console import run_console
+from sandbox.console import console_available, run_console
 from sandbox.server import SandboxServer
 from services.container import Services
 from services.db import Database
@@ -120,7 +119,7 @@ async def _serve_until_stopped(
     stop: asyncio.Event, sandbox: SandboxServer | None, downloads: Path
 ) -> None:
     waiters = [asyncio.create_task(stop.wait())]
-    if sandbox is not None and sys.stdin.isatty():
+    if sandbox is not None and console_available():
         print("\nSandbox chat: type a message or /start; :help lists more, :quit leaves.")
         print(f"Thumbnails the bot sends are saved in {downloads}.\n")
         user = sandbox.user(SANDBOX_USER_ID, first_name="You", language_code="en")
