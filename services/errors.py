@@ -88,6 +88,7 @@ _BY_SQLSTATE: dict[str, type[DomainError]] = {
         ProfileBanned,
         AccountConflict,
         PaymentNotFound,
+        PriceChanged,
     )
 }
 # A number too large for its column (a forged payment of 10^9 Stars) is a bad argument.
