@@ -3,15 +3,20 @@
 Messages get ids from a per-(bot, chat) counter, as in a private chat. Bot-side changes
 (sent, edited, deleted) are appended to an event list that the act-as-user API reads
 with its own cursor, so ``wait_for_message`` can see messages in order, edits included.
+A persistent world journals every message as it is stored, edited or deleted; the
+events themselves are not kept across restarts.
 """
 
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sandbox.waiting import Notifier
+
+if TYPE_CHECKING:
+    from sandbox.persistence import Journal
 
 
 @dataclass
@@ -54,7 +59,7 @@ class ChatActionRecord:
 class ChatLog:
     """Messages, bot events and chat actions of one (bot, chat) pair."""
 
-    def __init__(self, bot_id: int, chat_id: int) -> None:
+    def __init__(self, bot_id: int, chat_id: int, journal: Journal | None = None) -> None:
         self.bot_id = bot_id
         self.chat_id = chat_id
         self.messages: dict[int, StoredMessage] = {}
@@ -62,6 +67,7 @@ class ChatLog:
         self.forgotten_events = 0  # dropped by forget_events(); positions still count them
         self.actions: list[ChatActionRecord] = []
         self.changed = Notifier()
+        self._journal = journal
         self._last_id = 0
 
     @property
@@ -91,15 +97,34 @@ class ChatLog:
         return None if message is None or message.deleted else message
 
     def add(self, message: StoredMessage) -> None:
+        """Store a new message, whose id came from :meth:`next_message_id`."""
         self.messages[message.message_id] = message
         if message.from_bot:
             self.record("sent", message)
+        elif self._journal is not None:
+            self._journal.message(self.bot_id, message)
+
+    def restore(self, message: StoredMessage) -> None:
+        """Put a replayed message in place with its own id."""
+        self.messages[message.message_id] = message
+        self._last_id = max(self._last_id, message.message_id)
 
     def record(self, kind: str, message: StoredMessage) -> None:
-        """Append a bot-side event and wake waiters."""
+        """Append a bot-side event (the message was sent, edited or deleted) and wake
+        waiters."""
         markup = copy.deepcopy(message.reply_markup)
         self.events.append(MessageEvent(kind, message, message.snapshot(), markup))
+        if self._journal is not None:
+            self._journal.message(self.bot_id, message)  # flushed before the waiters run
         self.changed.notify()
+
+    def delete(self, message: StoredMessage) -> None:
+        """Mark a message deleted; the bot's own deletions are events too."""
+        message.deleted = True
+        if message.from_bot:
+            self.record("deleted", message)
+        elif self._journal is not None:
+            self._journal.message(self.bot_id, message)
 
     def bot_messages(self, include_deleted: bool = False) -> list[StoredMessage]:
         return [

@@ -5,20 +5,25 @@ Every uploaded or user-sent file gets a fresh ``file_id``/``file_unique_id`` and
 stored as Telegram does: a list of ``PhotoSize`` entries, the largest keeping the
 original bytes (so tests can compare them) and smaller ones re-encoded as JPEG.
 File ids are global here rather than per bot, which only matters for multi-bot setups.
+In a persistent world the bytes go to the journal's content-addressed store at once and
+a file keeps only their path, so memory stays flat however much is uploaded.
 """
 
 from __future__ import annotations
 
 import io
-import itertools
 import mimetypes
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, UnidentifiedImageError
 
 from sandbox.errors import bad_request
+
+if TYPE_CHECKING:
+    from sandbox.persistence import Journal
 
 #: Longest sides Telegram produces for a compressed photo (s, m, x, y, w sizes).
 PHOTO_SIDES = (90, 320, 800, 1280, 2560)
@@ -33,12 +38,14 @@ _FOLDERS = {"photo": "photos", "document": "documents", "sticker": "stickers"}
 
 @dataclass
 class StoredFile:
-    """One downloadable file (for photos: one size of the photo)."""
+    """One downloadable file (for photos: one size of the photo); ``content`` is the
+    bytes, or the path of a persistent world's copy of them."""
 
     file_id: str
     file_unique_id: str
     kind: str
-    data: bytes
+    content: bytes | Path
+    file_size: int
     file_path: str
     file_name: str | None = None
     mime_type: str | None = None
@@ -46,8 +53,8 @@ class StoredFile:
     height: int | None = None
 
     @property
-    def file_size(self) -> int:
-        return len(self.data)
+    def data(self) -> bytes:
+        return self.content if isinstance(self.content, bytes) else self.content.read_bytes()
 
     def file_object(self) -> dict[str, Any]:
         """Telegram's ``File`` object as returned by getFile."""
@@ -85,11 +92,12 @@ class StoredFile:
 class FileStore:
     """All files of the sandbox, addressable by file_id and by download path."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
         self._by_id: dict[str, StoredFile] = {}
         self._by_path: dict[str, StoredFile] = {}
         self._photo_sets: dict[str, list[StoredFile]] = {}
-        self._counter = itertools.count(1)
+        self._journal = journal
+        self.last_number = 0  # numbers download paths, so they never repeat
 
     def get(self, file_id: str) -> StoredFile | None:
         return self._by_id.get(file_id)
@@ -112,22 +120,42 @@ class FileStore:
         height: int | None = None,
     ) -> StoredFile:
         """Store *data* as a new file with fresh identifiers."""
-        number = next(self._counter)
+        self.last_number += 1
         extension = _extension(kind, file_name, mime_type)
         stored = StoredFile(
             file_id=_ID_PREFIXES[kind] + secrets.token_urlsafe(48),
             file_unique_id="AQAD" + secrets.token_urlsafe(9),
             kind=kind,
-            data=data,
-            file_path=f"{_FOLDERS[kind]}/file_{number}{extension}",
+            content=data if self._journal is None else self._journal.store_bytes(data),
+            file_size=len(data),
+            file_path=f"{_FOLDERS[kind]}/file_{self.last_number}{extension}",
             file_name=file_name,
             mime_type=mime_type,
             width=width,
             height=height,
         )
+        self.restore(stored)
+        if self._journal is not None:
+            self._journal.file(stored)
+        return stored
+
+    def restore(self, stored: StoredFile) -> None:
+        """Make *stored* reachable by id and path (a new file, or one replayed)."""
         self._by_id[stored.file_id] = stored
         self._by_path[stored.file_path] = stored
-        return stored
+
+    def restore_photo(self, sizes: list[StoredFile]) -> None:
+        """Group stored sizes into one photo, smallest first."""
+        for size in sizes:
+            self._photo_sets[size.file_id] = sizes
+
+    def photos(self) -> list[list[StoredFile]]:
+        """Every photo's sizes, once each."""
+        unique = {id(sizes): sizes for sizes in self._photo_sets.values()}
+        return list(unique.values())
+
+    def all(self) -> list[StoredFile]:
+        return list(self._by_id.values())
 
     def add_photo(self, data: bytes) -> list[StoredFile]:
         """Store a compressed photo as Telegram's ladder of sizes, smallest first.
@@ -152,8 +180,9 @@ class FileStore:
             sizes.append(self._add_scaled(data, width, height, PHOTO_SIDES[-1]))
         else:
             sizes.append(self.add("photo", data, width=width, height=height))
-        for size in sizes:
-            self._photo_sets[size.file_id] = sizes
+        self.restore_photo(sizes)
+        if self._journal is not None:
+            self._journal.photo(sizes)
         return sizes
 
     def _add_scaled(self, data: bytes, width: int, height: int, side: int) -> StoredFile:

@@ -3,15 +3,19 @@
 The bot creates invoices (sendInvoice / createInvoiceLink); a user paying one produces
 a charge with a unique ``telegram_payment_charge_id``. Refunds and subscription edits
 made through the API are validated against those charges and recorded for tests.
+A persistent world journals each of them as it happens.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import bad_request
+
+if TYPE_CHECKING:
+    from sandbox.persistence import Journal
 
 #: The only subscription period Telegram accepts (30 days).
 SUBSCRIPTION_PERIOD = 2592000
@@ -101,15 +105,18 @@ class ApiRecord:
 class PaymentLedger:
     """Invoice links, charges, refunds and subscription edits."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
         self.invoice_links: dict[str, Invoice] = {}
         self.charges: dict[str, Charge] = {}
         self.refunds: list[ApiRecord] = []
         self.subscription_edits: list[ApiRecord] = []
+        self._journal = journal
 
     def create_link(self, invoice: Invoice) -> str:
         link = "https://t.me/$" + secrets.token_urlsafe(16)
         self.invoice_links[link] = invoice
+        if self._journal is not None:
+            self._journal.invoice_link(link, invoice)
         return link
 
     def charge(
@@ -137,7 +144,13 @@ class PaymentLedger:
             previous_charge_id=previous.charge_id if previous else None,
         )
         self.charges[charge.charge_id] = charge
+        self.changed(charge)
         return charge
+
+    def changed(self, charge: Charge) -> None:
+        """Journal a charge created or changed (refunded, subscription edited)."""
+        if self._journal is not None:
+            self._journal.charge(charge)
 
     def find(self, bot_id: int, user_id: int, charge_id: str | None) -> Charge:
         charge = self.charges.get(charge_id or "")
@@ -151,7 +164,8 @@ class PaymentLedger:
         if charge.refunded:
             raise bad_request("CHARGE_ALREADY_REFUNDED")
         charge.refunded = True
-        self.refunds.append(ApiRecord(bot_id, user_id, charge.charge_id, now))
+        self.changed(charge)
+        self.keep("refund", ApiRecord(bot_id, user_id, charge.charge_id, now))
         return charge
 
     def edit_subscription(
@@ -163,10 +177,16 @@ class PaymentLedger:
             raise bad_request("SUBSCRIPTION_ID_INVALID")
         for linked in self.subscription_chain(charge):
             linked.subscription_canceled = is_canceled
-        self.subscription_edits.append(
-            ApiRecord(bot_id, user_id, charge.charge_id, now, {"is_canceled": is_canceled})
-        )
+            self.changed(linked)
+        record = ApiRecord(bot_id, user_id, charge.charge_id, now, {"is_canceled": is_canceled})
+        self.keep("subscription_edit", record)
         return charge
+
+    def keep(self, kind: str, record: ApiRecord) -> None:
+        """Add a "refund" or "subscription_edit" record (a new one, or one replayed)."""
+        {"refund": self.refunds, "subscription_edit": self.subscription_edits}[kind].append(record)
+        if self._journal is not None:
+            self._journal.api_record(kind, record)
 
     def subscription_chain(self, charge: Charge) -> list[Charge]:
         """All charges of the subscription *charge* belongs to, oldest first."""

@@ -6,7 +6,8 @@ and ``/file/bot<token>/<file_path>``, so python-telegram-bot works unchanged wit
     Bot(token, base_url=server.api_base_url, base_file_url=server.file_base_url)
 
 It is also the entry point for tests: register bots, create users and groups, toggle
-flood limits, inject failures and inspect the call log.
+flood limits, inject failures and inspect the call log. With a ``data_dir`` the world
+survives restarts, kill -9 included (see persistence.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import socket
 import time
 from collections import deque
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -55,7 +57,9 @@ class SandboxServer:
 
     Bots must be registered with :meth:`register_bot` unless ``auto_register_bots`` is
     set, in which case any well-formed token (``<digits>:<secret>``) creates its bot on
-    first use. Unknown tokens get 401 Unauthorized.
+    first use. Unknown tokens get 401 Unauthorized. ``data_dir`` makes the world
+    persistent: what was there when the last server on that directory stopped (or was
+    killed) is there again, and ``register_bot`` returns a known bot's token.
     """
 
     def __init__(
@@ -65,10 +69,13 @@ class SandboxServer:
         port: int = 0,
         flood_limits: FloodLimits | None = None,
         auto_register_bots: bool = False,
+        data_dir: Path | None = None,
     ) -> None:
         self.host = host
         self.port = port
-        self.world = World(flood_limits=flood_limits, auto_register_bots=auto_register_bots)
+        self.world = World(
+            flood_limits=flood_limits, auto_register_bots=auto_register_bots, data_dir=data_dir
+        )
         self.api_calls: deque[ApiCall] = deque(maxlen=MAX_LOGGED_CALLS)
         self._default_token: str | None = None
         self._users: dict[tuple[int, int], SandboxUser] = {}
@@ -94,7 +101,8 @@ class SandboxServer:
         return self
 
     async def stop(self) -> None:
-        """Release long polls, stop webhook delivery and close the listener."""
+        """Release long polls, stop webhook delivery, close the listener and the journal
+        (a stopped persistent server is not restarted: make a new one)."""
         for bot in self.world.bots.values():
             bot.updates.close()
             if bot.webhook is not None:
@@ -106,6 +114,7 @@ class SandboxServer:
         if self._http is not None:
             await self._http.close()
             self._http = None
+        self.world.close()
 
     async def __aenter__(self) -> SandboxServer:
         return await self.start()
@@ -137,7 +146,8 @@ class SandboxServer:
         first_name: str | None = None,
         privacy_mode: bool = True,
     ) -> str:
-        """Create a bot and return its token; the first bot becomes the default one."""
+        """Create a bot and return its token; the first bot becomes the default one. A
+        persistent world returns the token of the bot it knows under *username*."""
         bot = self.world.register_bot(
             token=token, username=username, first_name=first_name, privacy_mode=privacy_mode
         )
@@ -210,6 +220,7 @@ class SandboxServer:
     def advance_time(self, seconds: int) -> None:
         """Move the sandbox clock (message dates, subscription expiry) forward."""
         self.world.time_offset += seconds
+        self.world.commit()
 
     # --- inspection and fault injection -----------------------------------------------
 
@@ -268,6 +279,7 @@ class SandboxServer:
         started = time.monotonic()
         name = request.match_info["method"]
         bot_id = 0
+        bot: BotAccount | None = None
         summary: dict[str, Any] = {}
         try:
             bot = self.world.authenticate(request.match_info["token"])
@@ -297,6 +309,8 @@ class SandboxServer:
             self._record(name, bot_id, summary, 500, "internal error", started)
             body = {"ok": False, "error_code": 500, "description": "Internal Server Error"}
             return web.json_response(body, status=500)
+        finally:
+            self.world.commit(bot)  # on disk before the answer leaves
         body = {"ok": True, "result": result}
         if isinstance(result, Described):
             body = {"ok": True, "result": result.result, "description": result.description}

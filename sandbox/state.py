@@ -2,14 +2,16 @@
 
 Everything lives on one asyncio loop and every mutation is synchronous, so there are no
 locks: a handler reads its arguments (the only await), then changes state in one go.
+Given a data directory the world is persistent: it is replayed from its journal at
+start and journals every change (see persistence.py); without one nothing touches disk.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 import secrets
 import time
+from pathlib import Path
 from typing import Any
 
 from sandbox.accounts import BotAccount, ChatInfo, UserAccount
@@ -18,7 +20,9 @@ from sandbox.errors import bad_request, forbidden, unauthorized
 from sandbox.files import FileStore
 from sandbox.flood import FloodControl, FloodLimits
 from sandbox.payments import PaymentLedger
+from sandbox.persistence import Journal
 from sandbox.queries import QueryBook
+from sandbox.updates import UpdateQueue
 
 TOKEN_PATTERN = re.compile(r"^(\d{1,20}):[A-Za-z0-9_-]{1,100}$")
 
@@ -27,25 +31,48 @@ class World:
     """All sandbox state plus the rules about who may message whom."""
 
     def __init__(
-        self, *, flood_limits: FloodLimits | None = None, auto_register_bots: bool = False
+        self,
+        *,
+        flood_limits: FloodLimits | None = None,
+        auto_register_bots: bool = False,
+        data_dir: Path | None = None,
     ) -> None:
         self.auto_register_bots = auto_register_bots
+        self.journal = Journal(data_dir, self) if data_dir is not None else None
         self.bots: dict[str, BotAccount] = {}
         self.users: dict[int, UserAccount] = {}
         self.groups: dict[int, ChatInfo] = {}
         self.logs: dict[tuple[int, int], ChatLog] = {}
-        self.files = FileStore()
+        self.files = FileStore(self.journal)
         self.flood = FloodControl(flood_limits)
         self.queries = QueryBook()
-        self.payments = PaymentLedger()
+        self.payments = PaymentLedger(self.journal)
         self.time_offset = 0
-        self._bot_ids = itertools.count(7_000_000_001)
-        self._user_ids = itertools.count(100_000_001)
-        self._group_ids = itertools.count(1_000_000_001)
+        self.next_bot_id = 7_000_000_001
+        self.next_user_id = 100_000_001
+        self.next_group_id = 1_000_000_001
+        if self.journal is not None:
+            self.journal.load()
 
     def now(self) -> int:
         """Unix time as seen by the sandbox (shifted by :attr:`time_offset`)."""
         return int(time.time()) + self.time_offset
+
+    # --- persistence ----------------------------------------------------------------
+
+    def commit(self, bot: BotAccount | None = None) -> None:
+        """Write the journal now (the end of an API call, before its answer leaves),
+        with *bot*'s settings, which methods change in place."""
+        if self.journal is None:
+            return
+        if bot is not None:
+            self.journal.bot(bot)
+        self.journal.flush()
+
+    def close(self) -> None:
+        """Finish the journal and release the data directory."""
+        if self.journal is not None:
+            self.journal.close()
 
     # --- accounts -------------------------------------------------------------------
 
@@ -57,9 +84,20 @@ class World:
         first_name: str | None = None,
         privacy_mode: bool = True,
     ) -> BotAccount:
-        """Create a bot; a given *token* must look like ``<digits>:<secret>``."""
+        """Create a bot; a given *token* must look like ``<digits>:<secret>``.
+
+        A persistent world already knowing a bot of that username returns it (with the
+        given name and privacy mode), so the bot keeps its token across restarts.
+        """
+        known = self._persisted_bot(username, token)
+        if known is not None:
+            known.first_name = first_name or known.first_name
+            known.privacy_mode = privacy_mode
+            self._bot_changed(known)
+            return known
         if token is None:
-            bot_id = next(self._bot_ids)
+            bot_id = self.next_bot_id
+            self.next_bot_id += 1
             token = f"{bot_id}:AA{secrets.token_urlsafe(24)}"
         else:
             match = TOKEN_PATTERN.match(token)
@@ -75,9 +113,24 @@ class World:
             username=username,
             first_name=first_name or username.removesuffix("_bot").replace("_", " ").title(),
             privacy_mode=privacy_mode,
+            updates=UpdateQueue(journal=self.journal, owner=token),
         )
         self.bots[token] = bot
+        self._bot_changed(bot)
         return bot
+
+    def _persisted_bot(self, username: str | None, token: str | None) -> BotAccount | None:
+        """The bot a persistent world has under *username*, if *token* allows it."""
+        if self.journal is None or username is None:
+            return None
+        known = next((b for b in self.bots.values() if b.username == username), None)
+        if known is not None and token not in (None, known.token):
+            raise ValueError(f"@{username} is already the username of another bot token")
+        return known
+
+    def _bot_changed(self, bot: BotAccount) -> None:
+        if self.journal is not None:
+            self.journal.bot(bot)
 
     def authenticate(self, token: str) -> BotAccount:
         """The bot owning *token*, auto-registered if enabled; 401 otherwise."""
@@ -90,13 +143,17 @@ class World:
 
     def add_user(self, user_id: int | None = None, **profile: Any) -> UserAccount:
         """Create a user, or update the profile of an existing one."""
-        user_id = user_id if user_id is not None else next(self._user_ids)
+        if user_id is None:
+            user_id = self.next_user_id
+            self.next_user_id += 1
         user = self.users.get(user_id)
         if user is None:
             user = self.users[user_id] = UserAccount(id=user_id, **profile)
         else:
             for key, value in profile.items():
                 setattr(user, key, value)
+        if self.journal is not None:
+            self.journal.user(user)
         return user
 
     def add_group(
@@ -109,13 +166,16 @@ class World:
     ) -> ChatInfo:
         """Create a group; ids starting with -100 are supergroups, like Telegram's."""
         if chat_id is None:
-            chat_id = -(1_000_000_000_000 + next(self._group_ids))
+            chat_id = -(1_000_000_000_000 + self.next_group_id)
+            self.next_group_id += 1
         if chat_id >= 0:
             raise ValueError("group chat ids are negative")
         if chat_type is None:
             chat_type = "supergroup" if str(chat_id).startswith("-100") else "group"
         chat = ChatInfo(id=chat_id, type=chat_type, title=title, username=username)
         self.groups[chat_id] = chat
+        if self.journal is not None:
+            self.journal.group(chat)
         return chat
 
     def forget_history(self) -> None:
@@ -165,7 +225,7 @@ class World:
         key = (bot_id, chat_id)
         log = self.logs.get(key)
         if log is None:
-            log = self.logs[key] = ChatLog(bot_id, chat_id)
+            log = self.logs[key] = ChatLog(bot_id, chat_id, self.journal)
         return log
 
     # --- messages and updates -------------------------------------------------------
@@ -195,10 +255,27 @@ class World:
             **fields,
         )
         log.add(message)
+        if self.journal is not None:
+            self._user_acted(sender, content)
         return message
 
     def push_update(
         self, bot: BotAccount, update_type: str, payload: dict[str, Any]
     ) -> dict[str, Any] | None:
         """Queue an update for getUpdates or the webhook (None if filtered out)."""
+        if self.journal is not None:
+            self._user_acted(payload.get("from"))
         return bot.updates.push(update_type, payload)
+
+    def _user_acted(self, actor: Any, content: dict[str, Any] | None = None) -> None:
+        """Journal what the user side changes in place just before it sends a message or
+        an update: the sender's started and blocked bots, and the charge it marks
+        refunded before posting a ``refunded_payment``."""
+        assert self.journal is not None
+        user = self.users.get(actor.get("id")) if isinstance(actor, dict) else None
+        if user is not None:
+            self.journal.user(user)
+        refunded = (content or {}).get("refunded_payment") or {}
+        charge = self.payments.charges.get(refunded.get("telegram_payment_charge_id", ""))
+        if charge is not None:
+            self.payments.changed(charge)

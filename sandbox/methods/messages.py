@@ -151,9 +151,7 @@ def _deletable(call: Call, chat_id: int, message_id: int) -> StoredMessage:
 
 
 def _delete(call: Call, message: StoredMessage) -> None:
-    message.deleted = True
-    if message.from_bot:
-        call.world.log(call.bot.id, message.chat_id).record("deleted", message)
+    call.world.log(call.bot.id, message.chat_id).delete(message)
 
 
 @method("deleteMessage")
