@@ -43,7 +43,7 @@ async def bot_api(settings: Settings) -> AsyncIterator[tuple[str, str, SandboxSe
     if settings.telegram_bot_token is not None:
         yield settings.telegram_bot_token.get_secret_value(), settings.telegram_api_url, None
         return
-    server = SandboxServer(port=0)
+    server = SandboxServer(port=0, data_dir=settings.data_dir / "sandbox")
     token = server.register_bot(SANDBOX_BOT_USERNAME, first_name="Thumbnail Bot (sandbox)")
     await server.start()
     logger.info("sandbox mode: no TELEGRAM_BOT_TOKEN, using the loopback Bot API at %s", server.url)
