@@ -53,8 +53,8 @@ LEAD_INS = frozenset(
     """my your our their its every each very gonna wanna gotta will would can could should
     must might shall no not never don't doesn't didn't won't can't isn't aren't
     мой моя моё мое мои твой твоя твоё твое твои наш наша наше наши ваш ваша ваше ваши свой
-    своя своё свое свои очень самый самая самое самые самом самого самой самых самым не ни никогда буду будет будем будут один одна
-    одно
+    своя своё свое свои очень самый самая самое самые самом самого самой самых самым не ни
+    никогда буду будет будем будут один одна одно
     mi mis tu tus su sus nuestro nuestra nuestros nuestras vuestro vuestra cada muy nunca
     jamás te se le les nos os""".split()
 )
