@@ -61,6 +61,14 @@ async def give_inputs(user: SandboxUser, mode: str, prompt: str = "I built a cab
         await user.send_photo(sample_face())
 
 
+async def save_a_face(user: SandboxUser) -> None:
+    """Sends a face photo outside any flow and taps "Save" on the offer."""
+    await user.send_photo(sample_face())
+    offer = await user.wait_for_message(with_button("Save"))
+    await press_starting_with(user, offer, "Save")
+    await user.wait_for_message(containing("Saved"))
+
+
 async def confirm_and_receive(user: SandboxUser, within: float = 10.0) -> SentMessage:
     order = await user.wait_for_message(with_button("Generate"))
     await press_starting_with(user, order, "Generate")

@@ -23,6 +23,7 @@ from tests.e2e.flows import (
     give_inputs,
     press_starting_with,
     profile_of,
+    save_a_face,
     started,
 )
 from tests.e2e.raw_updates import callback_query
@@ -255,10 +256,7 @@ async def test_images_whose_file_ids_stopped_working_are_sent_from_storage(
     """As after a changed bot token: every stored file id is unknown to Telegram."""
     user = new_chat_user()
     await started(user)
-    await user.send_photo(sample_face())
-    offer = await user.wait_for_message(with_button("Save"))
-    await press_starting_with(user, offer, "Save")
-    await user.wait_for_message(containing("Saved"))
+    await save_a_face(user)
     await choose_mode(user, "text_to_thumbnail")
     await give_inputs(user, "text_to_thumbnail", "Stale ids")
     await confirm_and_receive(user)

@@ -10,6 +10,7 @@ import pytest
 from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
 from services.container import Services
+from services.faces import Face
 from services.storage import FACES_BUCKET
 from tests.conftest import ledger_sum
 from tests.e2e.conftest import (
@@ -221,16 +222,23 @@ async def test_stale_buttons_say_so_and_change_nothing(new_chat_user, chat_servi
     assert draft.mode is None
 
 
-async def test_a_face_deleted_before_confirming_is_asked_for_again(
-    new_chat_user, chat_services: Services
-):
-    user = new_chat_user()
+async def face_order(
+    user: SandboxUser, services: Services
+) -> tuple[SandboxUser, SentMessage, Face]:
+    """A "with your face" order waiting to be confirmed, and its (only) face."""
     await started(user)
     await choose_mode(user, "your_face")
     await give_inputs(user, "your_face")
     order = await user.wait_for_message(with_button("Generate"))
+    (face,) = await services.faces.list((await profile_of(services, user)).id)
+    return user, order, face
+
+
+async def test_a_face_deleted_before_confirming_is_asked_for_again(
+    new_chat_user, chat_services: Services
+):
+    user, order, face = await face_order(new_chat_user(), chat_services)
     profile = await profile_of(chat_services, user)
-    (face,) = await chat_services.faces.list(profile.id)
     await chat_services.faces.delete(profile.id, face.id)  # from /faces, in another window
 
     await press_starting_with(user, order, "Generate")
@@ -249,13 +257,8 @@ async def test_a_face_deleted_before_confirming_is_asked_for_again(
 async def test_a_failed_generation_is_refunded_and_explained(
     new_chat_user, chat_services: Services
 ):
-    user = new_chat_user()
-    await started(user)
-    await choose_mode(user, "your_face")
-    await give_inputs(user, "your_face")
-    order = await user.wait_for_message(with_button("Generate"))
+    user, order, face = await face_order(new_chat_user(), chat_services)
     profile = await profile_of(chat_services, user)
-    (face,) = await chat_services.faces.list(profile.id)
     # The stored photo went bad (a storage fault): the job cannot use it.
     await chat_services.storage.put(
         FACES_BUCKET, f"{profile.id}/{face.id}.jpg", b"junk", "image/jpeg"

@@ -11,20 +11,20 @@ import pytest
 
 from bot.settings import Settings
 from bot.wiring import build_services
-from sandbox.samples import sample_face
 from sandbox.server import SandboxServer
 from services.container import Services
 from services.db import Database
 from services.migrations import apply_migrations
 from services.youtube import YouTubeClient
 from tests.conftest import ledger_sum
-from tests.e2e.conftest import RunningBot, containing, with_button, with_photo
+from tests.e2e.conftest import RunningBot, containing, with_photo
 from tests.e2e.flows import (
     choose_mode,
     confirm_and_receive,
     give_inputs,
     press_starting_with,
     profile_of,
+    save_a_face,
     started,
 )
 from tests.standins.youtube import YouTubeStandIn
@@ -71,10 +71,7 @@ async def test_after_a_restart_faces_history_and_old_buttons_still_work(
     try:
         user = sandbox.user(USER_ID, first_name="Rita")
         await started(user)
-        await user.send_photo(sample_face())
-        offer = await user.wait_for_message(with_button("Save"))
-        await press_starting_with(user, offer, "Save")
-        await user.wait_for_message(containing("Saved"))
+        await save_a_face(user)
         await choose_mode(user, "text_to_thumbnail")
         await give_inputs(user, "text_to_thumbnail", "Before the restart")
         delivered = await confirm_and_receive(user)
