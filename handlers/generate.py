@@ -382,7 +382,11 @@ async def _on_confirm(update: Update, context: Context, rest: str) -> None:
         profile = await current_profile(update, context)
         draft = await services(context).drafts.current(profile.id)
         if draft is None or draft.token != token or draft.mode is None:
-            await query.answer(t(lang(update), "already_running"))
+            # A second tap of this order's button, or the button of an order that was
+            # cancelled or replaced: only the first is "on it".
+            started = await services(context).generations.requested(profile.id, f"draft:{token}")
+            key = "already_running" if started else "stale_button"
+            await query.answer(t(lang(update), key), show_alert=not started)
             return
         if draft.step is not Step.CONFIRM:  # its face was deleted meanwhile
             await query.answer()

@@ -164,6 +164,16 @@ class GenerationService:
             )
         return charge
 
+    async def requested(self, profile_id: UUID, request_key: str) -> bool:
+        """Whether this request (say, an order's confirm button) was already charged."""
+        return bool(
+            await self._db.fetch_value(
+                "SELECT EXISTS (SELECT 1 FROM generations"
+                " WHERE profile_id = %s AND request_key = %s)",
+                [profile_id, request_key],
+            )
+        )
+
     async def attach_status_message(self, generation_id: UUID, message_id: int) -> None:
         """Records the message that shows the job's progress, and wakes the workers: a
         queued job is claimed once it has one (or after a grace period without)."""

@@ -310,3 +310,22 @@ async def test_a_photo_offered_before_its_file_id_stopped_working_asks_to_send_i
 
     await user.wait_for_message(containing("send it again"))
     assert await chat_services.faces.list(profile.id) == []
+
+
+async def test_the_confirm_button_of_a_cancelled_order_says_it_expired(
+    new_chat_user, chat_services: Services
+):
+    user = new_chat_user()
+    await started(user)
+    await choose_mode(user, "text_to_thumbnail")
+    await give_inputs(user, "text_to_thumbnail", "Cancelled later")
+    order = await user.wait_for_message(with_button("Generate"))
+    await user.send_command("/cancel")
+    await user.wait_for_message(containing("Cancelled"))
+
+    answer = await user.wait_for_callback_answer(await press_starting_with(user, order, "Generate"))
+
+    assert answer.show_alert
+    assert "expired" in (answer.text or "")
+    assert "on it" not in (answer.text or "")
+    assert (await profile_of(chat_services, user)).credits == 50
