@@ -109,17 +109,7 @@ async def _on_mode(update: Update, context: Context, rest: str) -> None:
     query = query_of(update)
     await query.answer()
     await remove_buttons(query)
-    updated = await services(context).drafts.update(
-        draft,
-        mode=mode,
-        prompt=None,
-        video_url=None,
-        style_url=None,
-        face_image_id=None,
-        video_title=None,
-        video_image_url=None,
-        style_image_url=None,
-    )
+    updated = await services(context).drafts.choose_mode(draft, mode)
     if updated is not None:
         await reply(update, t(lang(update), "mode_chosen", mode=mode_name(lang(update), mode)))
         await ask_next(update, context, updated)

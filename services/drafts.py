@@ -85,6 +85,12 @@ class DraftService:
         draft = await self.current(profile_id)
         return draft if draft is not None and draft.mode is not None else None
 
+    async def choose_mode(self, draft: Draft, mode: str) -> Draft | None:
+        """The draft with (another) mode and none of the inputs given for the last one."""
+        fresh = Draft(draft.profile_id, draft.token, mode, Step.MODE)
+        fresh = replace(fresh, step=fresh.next_step())
+        return fresh if await self._write(fresh, expected_token=draft.token) else None
+
     async def update(self, draft: Draft, **changes: object) -> Draft | None:
         """Applies the changes and moves to the next missing input. None if the draft
         was replaced or finished meanwhile (a stale button)."""
