@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from services.generators.headline import MAX_CHARS, MAX_WORDS, pick_headline
+from services.generators.headline import MAX_CHARS, MAX_WORDS, pick_headline, pick_snug_headline
 from services.generators.wordlists import (
     ARTICLES,
     CONJUNCTIONS,
@@ -307,3 +307,24 @@ def test_a_long_prompt_gets_the_headline_of_its_first_sentence() -> None:
     prompt = (sentence * 25)[:2000]
 
     assert " ".join(pick_headline(prompt).words) == "BUILDING THE ULTIMATE GAMING PC"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Never Gonna Give You Up", "NEVER GONNA GIVE YOU UP"),  # 23 letters: stretched
+        ("Rick Astley - Never Gonna Give You Up (Official Music Video)", "RICK ASTLEY"),
+        ("iPhone 15 vs Pixel 8", "IPHONE 15 VS PIXEL 8"),
+    ],
+)
+def test_a_narrow_box_stretches_rather_than_cut_a_phrase(text: str, expected: str) -> None:
+    assert " ".join(pick_snug_headline(text, 20, 26).words) == expected
+
+
+def test_a_snug_headline_is_never_a_piece_of_the_roomy_one(title: Title) -> None:
+    snug = pick_snug_headline(title.text, 20, 26).words
+    roomy = pick_headline(title.text, 26).words
+    assert len(" ".join(snug)) <= 26
+    assert snug == roomy or not any(
+        roomy[i : i + len(snug)] == snug for i in range(len(roomy) - len(snug) + 1)
+    )

@@ -173,6 +173,22 @@ def pick_headline(text: str | None, max_chars: int = MAX_CHARS) -> Headline:
     return Headline(())
 
 
+def pick_snug_headline(text: str | None, max_chars: int, stretch_chars: int) -> Headline:
+    """For a narrow box: at most `max_chars` letters, which keeps them large, unless that
+    only cuts the phrase that `stretch_chars` letters keep whole ("NEVER GONNA GIVE" of
+    "NEVER GONNA GIVE YOU UP"): a whole phrase in smaller letters beats a broken one."""
+    snug = pick_headline(text, max_chars)
+    roomy = pick_headline(text, stretch_chars)
+    return roomy if _is_cut_of(snug.words, roomy.words) else snug
+
+
+def _is_cut_of(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
+    size = len(part)
+    return 0 < size < len(whole) and any(
+        whole[start : start + size] == part for start in range(len(whole) - size + 1)
+    )
+
+
 def _parts(text: str) -> tuple[str, str]:
     """The text without links and requests, split into its main part and its asides."""
     text = re.sub(r"[^\S\n]+", " ", unicodedata.normalize("NFC", text))

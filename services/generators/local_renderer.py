@@ -24,7 +24,13 @@ from services.generators.base import (
     VideoReference,
 )
 from services.generators.cpu import run_cpu_bound
-from services.generators.headline import FALLBACK, MAX_CHARS, Headline, pick_headline
+from services.generators.headline import (
+    FALLBACK,
+    MAX_CHARS,
+    Headline,
+    pick_headline,
+    pick_snug_headline,
+)
 from services.generators.imaging import Box, decode_image
 from services.generators.palette import Palette, curated_palette, palette_from_image
 from services.generators.portrait import find_face, load_face, place_subject, portrait_crop
@@ -41,6 +47,7 @@ _REFERENCE_SIDE = 640  # video and style thumbnails are only blurred or sampled 
 _MARGIN = 56
 _WIDE_TEXT = 800  # a text box at least this wide takes the longest headlines
 _NARROW_CHARS = 20
+_NARROW_STRETCH_CHARS = 26  # rather than cut a phrase, a narrow box takes a few more letters
 _MIRRORED_ALIGN = {"left": "right", "right": "left", "center": "center"}
 
 
@@ -183,9 +190,12 @@ def _headline(request: GenerationRequest, *, wide: bool) -> PreparedHeadline:
     video id); fewer letters when the text shares the picture, so they stay large."""
     video = request.video
     sources = (request.prompt, video.title if video else None)
-    max_chars = MAX_CHARS if wide else _NARROW_CHARS
     for source in sources:
-        prepared = prepare_headline(pick_headline(source, max_chars))
+        if wide:
+            picked = pick_headline(source, MAX_CHARS)
+        else:
+            picked = pick_snug_headline(source, _NARROW_CHARS, _NARROW_STRETCH_CHARS)
+        prepared = prepare_headline(picked)
         if prepared is not None:
             return prepared
     fallback = prepare_headline(Headline(FALLBACK, len(FALLBACK) - 1))
