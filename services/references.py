@@ -7,13 +7,14 @@ never rendered from its id: the chat asks for its title instead, before any char
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from uuid import UUID
 
 from services.generation import VideoLookup
 from services.generators.cpu import run_cpu_bound
-from services.images import normalize_picture
+from services.images import ImageRejected, normalize_picture
 from services.storage import THUMBNAILS_BUCKET, Storage
 from services.youtube import VideoUnavailable, YouTubeError, parse_video_id
 
@@ -48,7 +49,8 @@ class ReferenceService:
             return ReadVideo(url, None, None)
         image_url = None
         if video.thumbnail is not None:
-            image_url = await self.keep_picture(profile_id, video.thumbnail)
+            with contextlib.suppress(ImageRejected):  # YouTube sent something odd: no picture
+                image_url = await self.keep_picture(profile_id, video.thumbnail)
         return ReadVideo(url, video.title, image_url)
 
     async def keep_picture(self, profile_id: UUID, data: bytes) -> str:
