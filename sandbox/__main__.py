@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+from pathlib import Path
 
 from sandbox.console import run_console
 from sandbox.server import SandboxServer
@@ -26,6 +27,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="accept any well-formed token, creating its bot on first use",
     )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="keep bots, chats, files and payments here across restarts (default: in memory)",
+    )
     parser.add_argument("--flood", action="store_true", help="enforce Telegram flood limits")
     parser.add_argument("--console", action="store_true", help="chat with the bot here")
     parser.add_argument("--user-id", type=int, default=1000, help="console user's id")
@@ -35,7 +41,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 async def serve(args: argparse.Namespace) -> None:
-    server = SandboxServer(host=args.host, port=args.port, auto_register_bots=args.auto_register)
+    server = SandboxServer(
+        host=args.host,
+        port=args.port,
+        auto_register_bots=args.auto_register,
+        data_dir=args.data_dir,
+    )
     if args.flood:
         server.set_flood_limits(enabled=True)
     token = server.register_bot(args.username, token=args.token)
