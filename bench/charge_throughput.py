@@ -45,12 +45,12 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from services.accounts import AccountService, TelegramUser
-from services.auth_users import LocalAuthUsers
+from services.adapters.auth_users import LocalAuthUsers
+from services.adapters.db import Database
+from services.adapters.embedded_postgres import EmbeddedPostgres
+from services.adapters.migrations import apply_migrations
 from services.credits import CreditService
-from services.db import Database
-from services.embedded_postgres import EmbeddedPostgres
 from services.errors import InsufficientCredits
-from services.migrations import apply_migrations
 
 TYPE_KEY = "text_to_thumbnail"
 POOL_SIZE = 50  # the embedded server allows 100 connections; leave room for the admin one

@@ -32,10 +32,13 @@ from psycopg.conninfo import make_conninfo
 
 from bot.web import create_web_app, provider_webhook_route, serving
 from services.accounts import AccountService, TelegramUser
-from services.auth_users import LocalAuthUsers
+from services.adapters.auth_users import LocalAuthUsers
+from services.adapters.db import Database
+from services.adapters.embedded_postgres import EmbeddedPostgres
+from services.adapters.migrations import apply_migrations
+from services.adapters.storage import LocalStorage
+from services.adapters.youtube import YouTubeClient
 from services.credits import CreditService
-from services.db import Database
-from services.embedded_postgres import EmbeddedPostgres
 from services.faces import FaceService
 from services.generation import Doorbell, GenerationInput, GenerationService, Job, Outcome
 from services.generators.cpu import warm_up
@@ -48,9 +51,6 @@ from services.generators.replicate_webhook import (
     WebhookSecret,
 )
 from services.jobs import GenerationWorker, WorkerOptions
-from services.migrations import apply_migrations
-from services.storage import LocalStorage
-from services.youtube import YouTubeClient
 from tests.test_bot_process import free_port
 
 STANDIN_TOKEN = "r8_standin_token"

@@ -16,7 +16,7 @@ from bot.database import database_conninfo
 from bot.runtime import run
 from bot.settings import Settings
 from sandbox.console import console_available
-from services.migrations import apply_migrations
+from services.adapters.migrations import apply_migrations
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 LOG_FILE_BYTES = 5_000_000

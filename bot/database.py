@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from bot.settings import Settings
-from services.embedded_postgres import EmbeddedPostgres
+from services.adapters.embedded_postgres import EmbeddedPostgres
 
 logger = logging.getLogger(__name__)
 

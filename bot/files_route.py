@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from services.storage import LocalStorage, StorageError, content_type_of
+from services.adapters.storage import LocalStorage, StorageError, content_type_of
 
 FILES_PATH = "/files/{bucket}/{key:.+}"
 

@@ -25,11 +25,11 @@ from bot.wiring import REPLICATE_WEBHOOK_PATH, build_services
 from bot.workers import build_worker, worker_options
 from sandbox.console import console_available, run_console
 from sandbox.server import SandboxServer
+from services.adapters.db import Database
+from services.adapters.migrations import apply_migrations
+from services.adapters.storage import LocalStorage
 from services.container import Services
-from services.db import Database
 from services.generators.cpu import image_pool
-from services.migrations import apply_migrations
-from services.storage import LocalStorage
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Stripe posts its events to {PUBLIC_URL}/stripe/webhook (mounted only when STRIPE_* is
 set). The endpoint verifies each event on the raw body before anything is touched
-(services/stripe_billing.py); users hear in their chat when a web payment lands, and the
+(services/adapters/stripe_billing.py); users hear in their chat when a web payment lands, and the
 admins when one did not match its price."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from telegram.ext import Application
 from bot.web import provider_webhook_route
 from handlers.payments import TelegramAdminNotifier, TelegramPaymentNotifier
 from services.accounts import AccountService
+from services.adapters.stripe_billing import StripeBilling
 from services.drafts import DraftService
-from services.stripe_billing import StripeBilling
 
 STRIPE_WEBHOOK_PATH = "/stripe/webhook"
 

@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 
 from aiohttp import web
 
+from services.adapters.db import Database
 from services.container import WebhookEndpoint
-from services.db import Database
 
 logger = logging.getLogger(__name__)
 

@@ -9,11 +9,15 @@ from supabase import AsyncClient, AsyncClientOptions, acreate_client
 
 from bot.settings import Settings
 from services.accounts import AccountService
-from services.auth_users import AuthUsers, LocalAuthUsers, SupabaseAuthUsers
+from services.adapters.auth_users import AuthUsers, LocalAuthUsers, SupabaseAuthUsers
+from services.adapters.db import Database
+from services.adapters.storage import LocalStorage, Storage, load_signing_key
+from services.adapters.stripe_billing import StripeBilling, StripeConfig
+from services.adapters.supabase_storage import SupabaseStorage
+from services.adapters.youtube import YouTubeClient
 from services.catalog import CatalogService
 from services.container import Services, WebhookEndpoint
 from services.credits import CreditService
-from services.db import Database
 from services.drafts import DraftService
 from services.faces import FaceService
 from services.generation import Doorbell, GenerationService, VideoLookup
@@ -30,11 +34,7 @@ from services.generators.replicate_webhook import (
 from services.payments import PaymentService
 from services.references import ReferenceService
 from services.referrals import ReferralService
-from services.storage import LocalStorage, Storage, load_signing_key
-from services.stripe_billing import StripeBilling, StripeConfig
 from services.subscriptions import SubscriptionService
-from services.supabase_storage import SupabaseStorage
-from services.youtube import YouTubeClient
 
 
 async def supabase_client(settings: Settings) -> AsyncClient:

@@ -36,6 +36,7 @@ from handlers.common import (
 )
 from handlers.i18n import Html, mode_name, t
 from services.accounts import Profile
+from services.adapters.youtube import VideoUnavailable, parse_video_id
 from services.drafts import Draft
 from services.errors import InsufficientCredits, PriceChanged, ProfileBanned
 from services.faces import MAX_FACES, Face
@@ -43,7 +44,6 @@ from services.generation import GenerationInput
 from services.images import ImageRejected
 from services.modes import MODES, PROMPT_MAX_CHARS, PromptRejected, Step, clean_prompt
 from services.references import ReadVideo
-from services.youtube import VideoUnavailable, parse_video_id
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ the pre-checkout query is checked against the database and answered at once; a
 successful_payment (a pack, a plan's first payment or a renewal) is credited by one SQL
 call keyed by telegram_payment_charge_id, so a redelivered update never credits twice;
 a refunded_payment takes the credits back, once. Card links (Stripe) appear only when
-Stripe is configured; their webhook credits them (services/stripe_billing.py).
+Stripe is configured; their webhook credits them (services/adapters/stripe_billing.py).
 
 A payment whose amount or currency differs from the price (sql/011) is recorded; the
 user is told what was (not) credited and the admins get the details.
@@ -47,6 +47,7 @@ from handlers.common import (
 )
 from handlers.i18n import Html, language_of, t
 from services.accounts import AccountService
+from services.adapters.stripe_billing import StripeUnavailable, major_units
 from services.credits import PaymentProvider
 from services.drafts import DraftService
 from services.errors import InvalidArgument, ProfileNotFound
@@ -60,7 +61,6 @@ from services.payments import (
     ProductKind,
 )
 from services.referrals import referral_link
-from services.stripe_billing import StripeUnavailable, major_units
 
 logger = logging.getLogger(__name__)
 

@@ -31,6 +31,7 @@ from handlers.payments import (
     return_url,
     send_checkout_link,
 )
+from services.adapters.stripe_billing import StripeUnavailable
 from services.credits import PaymentProvider
 from services.payments import (
     STARS_CURRENCY,
@@ -39,7 +40,6 @@ from services.payments import (
     PaymentNotice,
     ProductKind,
 )
-from services.stripe_billing import StripeUnavailable
 from services.subscriptions import STARS_SUBSCRIPTION_PERIOD, Subscription
 
 logger = logging.getLogger(__name__)

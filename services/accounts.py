@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from services.auth_users import AuthUsers
-from services.db import Database
+from services.adapters.auth_users import AuthUsers
+from services.adapters.db import Database
 from services.errors import ProfileNotFound
 from services.referrals import ReferralOutcome, ReferralStatus
 

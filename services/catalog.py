@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.db import Database
+from services.adapters.db import Database
 from services.errors import UnknownGenerationType
 
 

@@ -6,17 +6,17 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from services.accounts import AccountService
+from services.adapters.db import Database
+from services.adapters.storage import Storage
+from services.adapters.stripe_billing import StripeBilling
 from services.catalog import CatalogService
 from services.credits import CreditService
-from services.db import Database
 from services.drafts import DraftService
 from services.faces import FaceService
 from services.generation import Doorbell, GenerationService, VideoLookup
 from services.payments import PaymentService
 from services.references import ReferenceService
 from services.referrals import ReferralService
-from services.storage import Storage
-from services.stripe_billing import StripeBilling
 from services.subscriptions import SubscriptionService
 
 # A provider webhook as the web server calls it: (raw body, headers) -> HTTP status.

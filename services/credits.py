@@ -14,7 +14,7 @@ from uuid import UUID
 
 from psycopg.types.json import Jsonb
 
-from services.db import Database, Row
+from services.adapters.db import Database, Row
 from services.errors import ProfileNotFound
 
 

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, replace
 from uuid import UUID
 
-from services.db import Database
+from services.adapters.db import Database
 from services.modes import MODE_STEPS, Step
 
 

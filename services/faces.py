@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from services.db import Database
+from services.adapters.db import Database
+from services.adapters.storage import FACES_BUCKET, Storage
 from services.generators.cpu import run_cpu_bound
 from services.images import NormalizedImage, normalize_face_photo
-from services.storage import FACES_BUCKET, Storage
 
 MAX_FACES = 5
 

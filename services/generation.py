@@ -15,8 +15,10 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from services.adapters.db import TRANSIENT_ERRORS, Database, persistently
+from services.adapters.storage import THUMBNAILS_BUCKET, Storage
+from services.adapters.youtube import parse_video_id
 from services.credits import Charge, CreditService
-from services.db import TRANSIENT_ERRORS, Database, persistently
 from services.errors import InvalidGenerationState
 from services.faces import FaceService
 from services.generators.base import (
@@ -26,8 +28,6 @@ from services.generators.base import (
     ProgressCallback,
     VideoReference,
 )
-from services.storage import THUMBNAILS_BUCKET, Storage
-from services.youtube import parse_video_id
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
-from services.db import TRANSIENT_ERRORS, Database, persistently
+from services.adapters.db import TRANSIENT_ERRORS, Database, persistently
 from services.generation import Doorbell, GenerationService, Job, Outcome
 from services.generators.base import ProgressCallback
 

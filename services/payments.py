@@ -24,8 +24,8 @@ from uuid import UUID
 
 from psycopg.types.json import Jsonb
 
+from services.adapters.db import Database, Row
 from services.credits import PaymentProvider
-from services.db import Database, Row
 
 logger = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ import hashlib
 from dataclasses import dataclass
 from uuid import UUID
 
+from services.adapters.storage import THUMBNAILS_BUCKET, Storage
+from services.adapters.youtube import VideoUnavailable, YouTubeError, parse_video_id
 from services.generation import VideoLookup
 from services.generators.cpu import run_cpu_bound
 from services.images import ImageRejected, normalize_picture
-from services.storage import THUMBNAILS_BUCKET, Storage
-from services.youtube import VideoUnavailable, YouTubeError, parse_video_id
 
 
 @dataclass(frozen=True)

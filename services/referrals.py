@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from uuid import UUID
 
-from services.db import Database
+from services.adapters.db import Database
 from services.errors import ProfileNotFound
 
 # Telegram deep-link payloads allow A-Z, a-z, 0-9, _ and - (up to 64 characters).

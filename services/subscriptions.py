@@ -16,8 +16,8 @@ from uuid import UUID
 
 from psycopg.types.json import Jsonb
 
+from services.adapters.db import Database
 from services.credits import PaymentProvider
-from services.db import Database
 from services.payments import PaymentMismatch, ProductKind, mismatch_of
 
 DEFAULT_PLAN = "monthly_25images"

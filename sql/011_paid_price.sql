@@ -17,7 +17,7 @@
 -- charging a subscriber the price they agreed to after the plan's price goes up.
 
 -- A price in a provider's units: Stars are whole; Stripe minor units become major units
--- except in the currencies Stripe counts without decimals (services/stripe_billing.py
+-- except in the currencies Stripe counts without decimals (services/adapters/stripe_billing.py
 -- ZERO_DECIMAL lists the same ones).
 CREATE FUNCTION provider_price(
   p_provider TEXT, p_price_stars INT, p_stripe_cents INT, p_stripe_currency TEXT

@@ -13,13 +13,13 @@ import pytest
 from psycopg.conninfo import make_conninfo
 
 from services.accounts import AccountService, TelegramUser
-from services.auth_users import LocalAuthUsers
+from services.adapters.auth_users import LocalAuthUsers
+from services.adapters.db import Database
+from services.adapters.embedded_postgres import EmbeddedPostgres
+from services.adapters.migrations import apply_migrations
 from services.catalog import CatalogService
 from services.credits import CreditService
-from services.db import Database
-from services.embedded_postgres import EmbeddedPostgres
 from services.generators.cpu import shutdown_pool
-from services.migrations import apply_migrations
 from services.referrals import ReferralService
 
 pytest_plugins = ["tests.replicate_fixtures", "tests.leftovers"]

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from services.accounts import AccountService
+from services.adapters.db import Database
 from services.credits import CreditService
-from services.db import Database
 from services.referrals import (
     ReferralService,
     ReferralStatus,

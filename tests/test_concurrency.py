@@ -6,8 +6,8 @@ import asyncio
 import contextlib
 
 from services.accounts import AccountService
+from services.adapters.db import Database
 from services.credits import CreditService, PaymentProvider
-from services.db import Database
 from services.errors import InsufficientCredits
 from tests.conftest import ledger_sum
 

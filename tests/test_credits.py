@@ -12,9 +12,9 @@ import psycopg
 import pytest
 
 from services.accounts import AccountService, Profile
+from services.adapters.db import Database
 from services.catalog import CatalogService
 from services.credits import PaymentProvider
-from services.db import Database
 from services.errors import (
     GenerationNotFound,
     InsufficientCredits,

@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from services.migrations import MIGRATIONS_DIR, MigrationError, apply_migrations, discover
+from services.adapters.migrations import MIGRATIONS_DIR, MigrationError, apply_migrations, discover
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEED_TABLES = {

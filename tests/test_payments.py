@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from services.accounts import AccountService, Profile
+from services.adapters.db import Database
 from services.credits import CreditService, PaymentProvider
-from services.db import Database
 from services.errors import InvalidArgument, PaymentNotFound
 from services.payments import (
     MAX_PAYLOAD_BYTES,

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from services.adapters.storage import LocalStorage
+from services.adapters.youtube import VideoUnavailable, YouTubeClient
 from services.references import ReferenceService
-from services.storage import LocalStorage
-from services.youtube import VideoUnavailable, YouTubeClient
 from tests.standins.youtube import StandInVideo, YouTubeStandIn, jpeg
 
 

@@ -22,7 +22,7 @@ import replicate
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 from psycopg.types.json import Jsonb
 
-from services.db import Database
+from services.adapters.db import Database
 from services.errors import InvalidArgument, UnknownGenerationType
 from services.generators.base import (
     THUMBNAIL_SIZE,

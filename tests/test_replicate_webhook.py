@@ -19,7 +19,7 @@ import pytest
 import replicate
 from aiohttp import web
 
-from services.db import Database
+from services.adapters.db import Database
 from services.generators.base import GenerationRequest
 from services.generators.replicate_generator import ReplicateGenerator, ReplicateOptions
 from services.generators.replicate_models import ReplicateModels

@@ -6,7 +6,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from services.db import Database
+from services.adapters.db import Database
 
 PUBLIC_ROLES = ["anon", "authenticated"]
 MONEY_FUNCTIONS = {

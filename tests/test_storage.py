@@ -22,7 +22,7 @@ from aiohttp import web
 from bot.files_route import local_files_route
 from bot.settings import Settings
 from bot.wiring import build_storage, supabase_client
-from services.storage import (
+from services.adapters.storage import (
     FACES_BUCKET,
     SIGNING_KEY_FILE,
     THUMBNAILS_BUCKET,
@@ -31,7 +31,7 @@ from services.storage import (
     StorageError,
     load_signing_key,
 )
-from services.supabase_storage import IMAGE_MIME_TYPES, MAX_FILE_BYTES, SupabaseStorage
+from services.adapters.supabase_storage import IMAGE_MIME_TYPES, MAX_FILE_BYTES, SupabaseStorage
 from tests.standins.supabase_storage import StandInBucket, SupabaseStorageStandIn
 
 # JWT-shaped like a real service role key; it only has to match the stand-in's.

@@ -30,9 +30,9 @@ from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
 from services.accounts import Profile
+from services.adapters.db import Database
+from services.adapters.stripe_billing import StripeBilling, StripeUnavailable
 from services.container import Services
-from services.db import Database
-from services.stripe_billing import StripeBilling, StripeUnavailable
 from tests.conftest import ledger_sum
 from tests.e2e.conftest import containing
 from tests.standins.stripe import StripeStandIn, body_of, sign

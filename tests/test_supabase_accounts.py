@@ -12,8 +12,8 @@ from supabase_auth.errors import AuthApiError
 from bot.settings import Settings
 from bot.wiring import build_auth_users
 from services.accounts import AccountService
-from services.auth_users import SupabaseAuthUsers
-from services.db import Database
+from services.adapters.auth_users import SupabaseAuthUsers
+from services.adapters.db import Database
 from tests.conftest import ledger_sum
 from tests.standins.supabase_auth import SupabaseAuthStandIn
 

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from services import youtube
-from services.youtube import (
+from services.adapters import youtube
+from services.adapters.youtube import (
     NotAYouTubeLink,
     VideoUnavailable,
     YouTubeClient,

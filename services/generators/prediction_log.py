@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from services.db import Database
+from services.adapters.db import Database
 
 
 class PredictionLog:

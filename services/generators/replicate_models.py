@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.db import Database
+from services.adapters.db import Database
 from services.generators.base import GenerationFailed, GenerationRequest
 from services.generators.headline import pick_headline
 from services.generators.imaging import decode_image

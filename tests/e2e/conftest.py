@@ -29,10 +29,10 @@ from handlers.i18n import CATALOGS
 from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
+from services.adapters.db import Database
+from services.adapters.youtube import YouTubeClient
 from services.container import Services
-from services.db import Database
 from services.jobs import GenerationWorker, WorkerOptions
-from services.youtube import YouTubeClient
 from tests.standins.youtube import StandInVideo, YouTubeStandIn, jpeg
 
 BOT_USERNAME = "thumbs_test_bot"

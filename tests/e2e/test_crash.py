@@ -13,8 +13,8 @@ from pathlib import Path
 import psycopg
 
 from sandbox.server import SandboxServer
-from services.db import Database
-from services.migrations import apply_migrations
+from services.adapters.db import Database
+from services.adapters.migrations import apply_migrations
 from tests.conftest import ledger_sum
 from tests.e2e.conftest import containing, eventually, image_size, with_button, with_photo
 from tests.standins.replicate import ReplicateStandIn

@@ -15,8 +15,8 @@ from psycopg.conninfo import conninfo_to_dict
 
 from sandbox.faults import Hold
 from sandbox.server import SandboxServer
-from services.db import Database
-from services.migrations import apply_migrations
+from services.adapters.db import Database
+from services.adapters.migrations import apply_migrations
 from tests.conftest import ledger_sum
 from tests.e2e.conftest import with_photo
 from tests.e2e.flows import order_text_thumbnail, photos, replicate_bot_env

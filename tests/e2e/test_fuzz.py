@@ -46,11 +46,11 @@ from sandbox.samples import sample_face, sample_image, sample_sticker
 from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
+from services.adapters.db import Database
+from services.adapters.migrations import apply_migrations
+from services.adapters.youtube import YouTubeClient
 from services.container import Services
-from services.db import Database
-from services.migrations import apply_migrations
 from services.payments import InvoicePayload, ProductKind
-from services.youtube import YouTubeClient
 from tests.e2e.conftest import (
     PUBLIC_VIDEO,
     WORKER_OPTIONS,

@@ -9,9 +9,9 @@ import pytest
 
 from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
+from services.adapters.storage import FACES_BUCKET
 from services.container import Services
 from services.faces import Face
-from services.storage import FACES_BUCKET
 from tests.conftest import ledger_sum
 from tests.e2e.conftest import (
     DELETED_VIDEO,

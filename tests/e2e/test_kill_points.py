@@ -20,8 +20,8 @@ from handlers.i18n import t
 from sandbox.faults import Hold
 from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
-from services.db import Database
-from services.migrations import apply_migrations
+from services.adapters.db import Database
+from services.adapters.migrations import apply_migrations
 from tests.conftest import ledger_sum
 from tests.e2e.conftest import eventually
 from tests.e2e.flows import order_text_thumbnail, photos, replicate_bot_env, told_ready

@@ -15,8 +15,8 @@ from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from sandbox.views import PaymentResult, SentMessage
 from services.accounts import Profile
+from services.adapters.db import Database
 from services.container import Services
-from services.db import Database
 from services.payments import InvoicePayload, ProductKind
 from tests.conftest import ledger_sum
 from tests.e2e.conftest import ADMIN_ID, RunningBot, containing

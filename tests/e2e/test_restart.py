@@ -12,10 +12,10 @@ import pytest
 from bot.settings import Settings
 from bot.wiring import build_services
 from sandbox.server import SandboxServer
+from services.adapters.db import Database
+from services.adapters.migrations import apply_migrations
+from services.adapters.youtube import YouTubeClient
 from services.container import Services
-from services.db import Database
-from services.migrations import apply_migrations
-from services.youtube import YouTubeClient
 from tests.conftest import ledger_sum
 from tests.e2e.conftest import RunningBot, containing, with_photo
 from tests.e2e.flows import (

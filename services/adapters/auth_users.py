@@ -16,7 +16,7 @@ from psycopg.types.json import Jsonb
 from supabase import AsyncClient
 from supabase_auth.errors import AuthApiError
 
-from services.db import Database
+from services.adapters.db import Database
 
 logger = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 
 Files are addressed by a storage URL (`local://bucket/key`, `supabase://bucket/key`), which
 is what the database keeps. The local store writes under DATA_DIR and hands out links signed
-with a key kept there (served by bot/files_route.py); services/supabase_storage.py keeps the
-files in Supabase Storage behind the same protocol.
+with a key kept there (served by bot/files_route.py); supabase_storage.py beside it keeps
+the files in Supabase Storage behind the same protocol.
 """
 
 from __future__ import annotations

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import psycopg
 
-from services.db import CONNECTION_KWARGS
+from services.adapters.db import CONNECTION_KWARGS
 
 logger = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "sql"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "sql"
 # An arbitrary constant that identifies this project's migration lock.
 MIGRATION_LOCK_KEY = 724_512_001
 _FILE_NAME = re.compile(r"^(?P<version>\d{3})_(?P<name>[a-z0-9_]+)\.sql$")

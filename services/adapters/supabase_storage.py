@@ -19,7 +19,7 @@ from storage3.types import CreateOrUpdateBucketOptions
 from storage3.utils import StorageException
 from supabase import AsyncClient
 
-from services.storage import FACES_BUCKET, THUMBNAILS_BUCKET, StorageError
+from services.adapters.storage import FACES_BUCKET, THUMBNAILS_BUCKET, StorageError
 
 logger = logging.getLogger(__name__)
 

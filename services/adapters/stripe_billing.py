@@ -26,8 +26,8 @@ from uuid import UUID
 
 import stripe
 
+from services.adapters.db import Database
 from services.credits import PaymentProvider
-from services.db import Database
 from services.errors import DomainError
 from services.payments import (
     AdminNotifier,
