@@ -103,7 +103,7 @@ async def run_once(
             client, ReplicateModels(db), options, waiter if webhooks else None, PredictionLog(db)
         )
         files = Path(tempfile.mkdtemp(prefix="bench-files-"))
-        storage = LocalStorage(files, signing_key=b"k" * 32, public_base_url="http://127.0.0.1")
+        storage = LocalStorage(files)
         credits = CreditService(db)
         doorbell = Doorbell()
         generations = GenerationService(

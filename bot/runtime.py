@@ -15,7 +15,6 @@ from aiohttp import web
 from telegram.ext import Application
 
 from bot.database import database_conninfo
-from bot.files_route import local_files_route
 from bot.settings import Settings
 from bot.stripe_webhook import stripe_webhook_route
 from bot.telegram_app import build_application, start_polling, stop_bot
@@ -27,7 +26,6 @@ from sandbox.console import console_available, run_console
 from sandbox.server import SandboxServer
 from services.adapters.db import Database
 from services.adapters.migrations import apply_migrations
-from services.adapters.storage import LocalStorage
 from services.container import Services
 from services.generators.cpu import image_pool
 
@@ -87,8 +85,6 @@ def _web_routes(
 ) -> list[web.RouteDef]:
     """The web server's routes for this configuration (besides health)."""
     routes = []
-    if isinstance(services.storage, LocalStorage):
-        routes.append(local_files_route(services.storage))
     if settings.public_url:
         routes.append(telegram_webhook_route(application, webhook_secret(token)))
     if services.generator_webhook is not None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import replicate
 from supabase import AsyncClient, AsyncClientOptions, acreate_client
 
@@ -11,7 +9,7 @@ from bot.settings import Settings
 from services.accounts import AccountService
 from services.adapters.auth_users import AuthUsers, LocalAuthUsers, SupabaseAuthUsers
 from services.adapters.db import Database
-from services.adapters.storage import LocalStorage, Storage, load_signing_key
+from services.adapters.storage import LocalStorage, Storage
 from services.adapters.stripe_billing import StripeBilling, StripeConfig
 from services.adapters.supabase_storage import SupabaseStorage
 from services.adapters.youtube import YouTubeClient
@@ -57,17 +55,12 @@ async def build_auth_users(settings: Settings, db: Database) -> AuthUsers:
 
 async def build_storage(settings: Settings) -> Storage:
     """Supabase Storage (private buckets, made if missing) when Supabase is configured;
-    otherwise files under DATA_DIR whose signed links the bot's web server serves."""
+    otherwise files under DATA_DIR/files."""
     if settings.supabase_enabled:
         storage = SupabaseStorage(await supabase_client(settings))
         await storage.ensure_buckets()
         return storage
-    signing_key = await asyncio.to_thread(load_signing_key, settings.data_dir)
-    return LocalStorage(
-        settings.data_dir / "files",
-        signing_key=signing_key,
-        public_base_url=settings.public_url or f"http://127.0.0.1:{settings.port}",
-    )
+    return LocalStorage(settings.data_dir / "files")
 
 
 REPLICATE_WEBHOOK_PATH = "/replicate/webhook"

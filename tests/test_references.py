@@ -42,7 +42,7 @@ def references(youtube: YouTubeStandIn, tmp_path: Path) -> ReferenceService:
     videos = YouTubeClient(
         oembed_url=youtube.oembed_url, thumbnail_url_template=youtube.thumbnail_url_template
     )
-    storage = LocalStorage(tmp_path, signing_key=b"k" * 32, public_base_url="http://127.0.0.1")
+    storage = LocalStorage(tmp_path)
     return ReferenceService(videos, storage)
 
 

@@ -1,9 +1,9 @@
 """Faces and thumbnails in Supabase Storage, behind the same protocol as the local store.
 
-Both buckets are private: only the service role (the bot) reads them, and anyone else gets
-a time-limited signed link. Storage URLs are `supabase://bucket/key`. Keys are stable (a
-face is `profile/face.jpg`, a thumbnail `profile/generation.jpg`), and the database dedupes
-faces by sha256, so a face is uploaded once; uploads upsert so a retried put is harmless.
+Both buckets are private: only the service role (the bot) reads them. Storage URLs are
+`supabase://bucket/key`. Keys are stable (a face is `profile/face.jpg`, a thumbnail
+`profile/generation.jpg`), and the database dedupes faces by sha256, so a face is uploaded
+once; uploads upsert so a retried put is harmless.
 """
 
 from __future__ import annotations
@@ -94,17 +94,6 @@ class SupabaseStorage:
         bucket, key = _parse(url)
         with _storage_errors(f"remove {url}"):
             await self._client.storage.from_(bucket).remove([key])
-
-    async def signed_url(self, url: str, expires_in: int) -> str:
-        if expires_in < 1:
-            raise StorageError("a signed link must live at least one second")
-        bucket, key = _parse(url)
-        with _storage_errors(f"sign {url}"):
-            signed = await self._client.storage.from_(bucket).create_signed_url(key, expires_in)
-        link = signed.get("signedURL") or signed.get("signedUrl")
-        if not link:
-            raise StorageError(f"Supabase returned no signed URL for {url}")
-        return link
 
     async def aclose(self) -> None:
         """Closes the HTTP connections the storage client keeps open."""

@@ -2,29 +2,22 @@
 
 It answers exactly what storage3 2.34.1 sends for the bot's operations, at the same paths
 under `/storage/v1`: get and create a bucket, upload (multipart, `x-upsert`), authenticated
-download, remove, create a signed URL and serve it, plus the public object path so a test
-can see a private bucket refuse it. Like Supabase it checks the service role key in the
-`apikey` and `Authorization` headers, keeps buckets' privacy, size limit and mime types,
-signs download tokens as HS256 JWTs with an expiry, and answers errors the way
+download and remove, plus the public object path so a test can see a private bucket refuse
+it. Like Supabase it checks the service role key in the `apikey` and `Authorization`
+headers, keeps buckets' privacy, size limit and mime types, and answers errors the way
 storage-api's error handler does: HTTP 400 with a JSON body whose `statusCode` carries the
 real status ("404", "409", "413", ...), which storage3 turns into StorageApiError.
-Objects live in memory. `clock` can be replaced to move time on without sleeping.
+Objects live in memory.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
-import json
-import secrets
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 from aiohttp import BodyPartReader, web
 
@@ -91,18 +84,6 @@ def _no_object() -> web.Response:
     return _error("404", "not_found", "Object not found", "NoSuchKey")
 
 
-def _invalid_jwt(message: str) -> web.Response:
-    return _error("400", "InvalidJWT", message, "InvalidJWT")
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def _media_type(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
@@ -117,14 +98,12 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class SupabaseStorageStandIn(LoopbackServer):
-    def __init__(self, service_key: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, service_key: str) -> None:
         super().__init__()
         self.service_key = service_key
-        self.clock = clock
         self.buckets: dict[str, StandInBucket] = {}
         self.objects: dict[tuple[str, str], StandInObject] = {}
         self.requests: list[tuple[str, str]] = []
-        self._token_secret = secrets.token_bytes(32)
 
     def add_bucket(self, bucket: StandInBucket) -> None:
         """Seeds a bucket, as if an operator had made it in the dashboard."""
@@ -132,11 +111,9 @@ class SupabaseStorageStandIn(LoopbackServer):
 
     def add_routes(self, app: web.Application) -> None:
         app.middlewares.append(self._record)
-        # Order matters: the sign/public/authenticated paths shadow `/object/{bucket}/...`.
+        # Order matters: the public/authenticated paths shadow `/object/{bucket}/...`.
         app.router.add_get(f"{PREFIX}/bucket/{{id}}", self._get_bucket)
         app.router.add_post(f"{PREFIX}/bucket", self._create_bucket)
-        app.router.add_post(f"{PREFIX}/object/sign/{{bucket}}/{{path:.+}}", self._sign)
-        app.router.add_get(f"{PREFIX}/object/sign/{{bucket}}/{{path:.+}}", self._get_signed)
         app.router.add_get(f"{PREFIX}/object/public/{{bucket}}/{{path:.+}}", self._get_public)
         app.router.add_get(f"{PREFIX}/object/authenticated/{{bucket}}/{{path:.+}}", self._download)
         app.router.add_post(f"{PREFIX}/object/{{bucket}}/{{path:.+}}", self._upload)
@@ -310,54 +287,3 @@ class SupabaseStorageStandIn(LoopbackServer):
                 "cacheControl": f"max-age={stored.cache_control}",
             },
         }
-
-    # Signed URLs
-
-    async def _sign(self, request: web.Request) -> web.Response:
-        if not self._authorized(request):
-            return _access_denied()
-        bucket_id, path = request.match_info["bucket"], request.match_info["path"]
-        body = await request.json()
-        try:
-            expires_in = int(body["expiresIn"])
-        except (KeyError, TypeError, ValueError):
-            return _bad_request("body/expiresIn must be integer")
-        if expires_in < 1:
-            return _bad_request("body/expiresIn must be >= 1")
-        if bucket_id not in self.buckets:
-            return _no_bucket()
-        if (bucket_id, path) not in self.objects:
-            return _no_object()
-        now = int(self.clock())
-        token = self._token({"url": f"{bucket_id}/{path}", "iat": now, "exp": now + expires_in})
-        url = f"/object/sign/{quote(bucket_id, safe='')}/{quote(path)}?token={token}"
-        return web.json_response({"signedURL": url})
-
-    async def _get_signed(self, request: web.Request) -> web.Response:
-        token = request.query.get("token")
-        if not token:
-            return _bad_request("querystring must have required property 'token'")
-        try:
-            header, payload, signature = token.split(".")
-            expected = hmac.new(
-                self._token_secret, f"{header}.{payload}".encode(), hashlib.sha256
-            ).digest()
-            if not hmac.compare_digest(expected, _unb64(signature)):
-                return _invalid_jwt("invalid signature")
-            claims = json.loads(_unb64(payload))
-        except ValueError:
-            return _invalid_jwt("jwt malformed")
-        if self.clock() >= claims["exp"]:
-            return _invalid_jwt("jwt expired")
-        bucket_id, path = request.match_info["bucket"], request.match_info["path"]
-        if claims["url"] != f"{bucket_id}/{path}":
-            return _error(
-                "400", "InvalidSignature", "The url do not match the signature", "InvalidSignature"
-            )
-        return self._object_response(bucket_id, path)
-
-    def _token(self, claims: dict[str, Any]) -> str:
-        header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-        payload = _b64(json.dumps(claims).encode())
-        signature = hmac.new(self._token_secret, f"{header}.{payload}".encode(), hashlib.sha256)
-        return f"{header}.{payload}.{_b64(signature.digest())}"
