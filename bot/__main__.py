@@ -15,7 +15,6 @@ from pathlib import Path
 from bot.database import database_conninfo
 from bot.runtime import run
 from bot.settings import Settings
-from sandbox.console import console_available
 from services.adapters.migrations import apply_migrations
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -73,15 +72,23 @@ async def migrate(settings: Settings) -> None:
     print(f"migrations applied: {names}")
 
 
+def _chat_here(command: str, settings: Settings) -> bool:
+    """Whether this terminal becomes the sandbox chat; sandbox/ is imported only then."""
+    if command != "run" or settings.telegram_bot_token is not None:
+        return False
+    from bot.sandbox_mode import console_available
+
+    return console_available()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.add_argument("command", nargs="?", default="run", choices=["run", "migrate"])
     args = parser.parse_args()
     settings = Settings()
-    chat_here = (
-        args.command == "run" and settings.telegram_bot_token is None and console_available()
+    configure_logging(
+        settings.data_dir / "logs" / "bot.log" if _chat_here(args.command, settings) else None
     )
-    configure_logging(settings.data_dir / "logs" / "bot.log" if chat_here else None)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(migrate(settings) if args.command == "migrate" else run(settings))
 

@@ -1,6 +1,7 @@
-"""Wiring: the database, the services, the Telegram bot and the web server, started and
+"""The run: the database, the services, the Telegram bot and the web server, started and
 stopped together. With no TELEGRAM_BOT_TOKEN the bot runs against the project's own
-loopback Bot API server (sandbox mode), and a terminal becomes a chat with it."""
+loopback Bot API server (sandbox mode, bot/sandbox_mode.py), and a terminal becomes a chat
+with it; only that mode imports sandbox/."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from telegram.ext import Application
@@ -22,17 +24,15 @@ from bot.telegram_webhook import start_webhook, telegram_webhook_route, webhook_
 from bot.web import create_web_app, provider_webhook_route, serving
 from bot.wiring import REPLICATE_WEBHOOK_PATH, build_services
 from bot.workers import build_worker, worker_options
-from sandbox.console import console_available, run_console
-from sandbox.server import SandboxServer
 from services.adapters.db import Database
 from services.adapters.migrations import apply_migrations
 from services.container import Services
 from services.generators.cpu import image_pool
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from sandbox.server import SandboxServer
 
-SANDBOX_BOT_USERNAME = "thumbnail_sandbox_bot"
-SANDBOX_USER_ID = 1000
+logger = logging.getLogger(__name__)
 
 
 @asynccontextmanager
@@ -41,14 +41,10 @@ async def bot_api(settings: Settings) -> AsyncIterator[tuple[str, str, SandboxSe
     if settings.telegram_bot_token is not None:
         yield settings.telegram_bot_token.get_secret_value(), settings.telegram_api_url, None
         return
-    server = SandboxServer(port=0, data_dir=settings.data_dir / "sandbox")
-    token = server.register_bot(SANDBOX_BOT_USERNAME, first_name="Thumbnail Bot (sandbox)")
-    await server.start()
-    logger.info("sandbox mode: no TELEGRAM_BOT_TOKEN, using the loopback Bot API at %s", server.url)
-    try:
-        yield token, server.url, server
-    finally:
-        await server.stop()
+    from bot.sandbox_mode import sandbox_bot_api
+
+    async with sandbox_bot_api(settings.data_dir / "sandbox") as (token, url, server):
+        yield token, url, server
 
 
 async def run(settings: Settings) -> None:
@@ -115,11 +111,11 @@ async def _serve_until_stopped(
     stop: asyncio.Event, sandbox: SandboxServer | None, downloads: Path
 ) -> None:
     waiters = [asyncio.create_task(stop.wait())]
-    if sandbox is not None and console_available():
-        print("\nSandbox chat: type a message or /start; :help lists more, :quit leaves.")
-        print(f"Thumbnails the bot sends are saved in {downloads}.\n")
-        user = sandbox.user(SANDBOX_USER_ID, first_name="You", language_code="en")
-        waiters.append(asyncio.create_task(run_console(user, downloads=downloads)))
+    if sandbox is not None:
+        from bot.sandbox_mode import chat_in_terminal, console_available
+
+        if console_available():
+            waiters.append(asyncio.create_task(chat_in_terminal(sandbox, downloads)))
     _, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
         task.cancel()
