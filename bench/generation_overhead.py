@@ -27,7 +27,6 @@ from pathlib import Path
 from uuid import UUID
 
 import psycopg
-import replicate
 from psycopg.conninfo import make_conninfo
 
 from bot.web import create_web_app, provider_webhook_route, serving
@@ -43,7 +42,11 @@ from services.faces import FaceService
 from services.generation import Doorbell, GenerationInput, GenerationService, Job, Outcome
 from services.generators.cpu import warm_up
 from services.generators.prediction_log import PredictionLog
-from services.generators.replicate_generator import ReplicateGenerator, ReplicateOptions
+from services.generators.replicate_generator import (
+    ReplicateGenerator,
+    ReplicateOptions,
+    replicate_client,
+)
 from services.generators.replicate_models import ReplicateModels
 from services.generators.replicate_webhook import (
     PredictionWaiter,
@@ -91,7 +94,7 @@ async def run_once(
 ) -> tuple[float, list[float]]:
     db = Database(conninfo, min_size=10, max_size=60)
     await db.open()
-    client = replicate.Client(api_token=STANDIN_TOKEN, base_url=standin_url)
+    client = replicate_client(STANDIN_TOKEN, standin_url)
     waiter = PredictionWaiter()
     endpoint = ReplicateWebhookEndpoint(WebhookSecret(client), waiter)
     route = provider_webhook_route("/replicate/webhook", endpoint)

@@ -1,4 +1,5 @@
-"""The bot's own web server: health, and the webhooks (Telegram, later Stripe)."""
+"""The bot's own web server: health, and the webhooks (Telegram, Stripe, Replicate) that
+bot/runtime.py mounts for the configuration."""
 
 from __future__ import annotations
 
@@ -52,8 +53,7 @@ async def serving(app: web.Application, port: int, host: str = "0.0.0.0") -> Asy
     site = web.TCPSite(runner, host, port)
     try:
         await site.start()
-        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-        bound = sockets[0].getsockname()[1] if sockets else port
+        bound = runner.addresses[0][1]  # a socket address: (host, port, ...)
         logger.info("web server on port %d", bound)
         yield bound
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import replicate
 from supabase import AsyncClient, AsyncClientOptions, acreate_client
 
 from bot.settings import Settings
@@ -22,7 +21,11 @@ from services.generation import Doorbell, GenerationService, VideoLookup
 from services.generators.base import Generator
 from services.generators.local_renderer import LocalRenderer
 from services.generators.prediction_log import PredictionLog
-from services.generators.replicate_generator import ReplicateGenerator, ReplicateOptions
+from services.generators.replicate_generator import (
+    ReplicateGenerator,
+    ReplicateOptions,
+    replicate_client,
+)
 from services.generators.replicate_models import ReplicateModels
 from services.generators.replicate_webhook import (
     PredictionWaiter,
@@ -71,9 +74,8 @@ def build_generator(settings: Settings, db: Database) -> tuple[Generator, Webhoo
     else the offline local renderer."""
     if settings.replicate_api_token is None:
         return LocalRenderer(), None
-    client = replicate.Client(
-        api_token=settings.replicate_api_token.get_secret_value(),
-        base_url=settings.replicate_base_url,
+    client = replicate_client(
+        settings.replicate_api_token.get_secret_value(), settings.replicate_base_url
     )
     models, log = ReplicateModels(db), PredictionLog(db)
     if not settings.public_url:

@@ -1,5 +1,6 @@
 """Fixtures for tests that talk to Replicate: the loopback stand-in and a real
-`replicate.Client` pointed at it (loaded by tests/conftest.py as a plugin)."""
+`replicate.Client` pointed at it, built as the bot builds it (loaded by tests/conftest.py
+as a plugin)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 import replicate
 
+from services.generators.replicate_generator import replicate_client
 from tests.standins.replicate import ReplicateStandIn
 
 REPLICATE_TOKEN = "r8_SECRET_test_token_never_logged"
@@ -23,6 +25,6 @@ async def standin() -> AsyncIterator[ReplicateStandIn]:
 
 @pytest.fixture
 async def client(standin: ReplicateStandIn) -> AsyncIterator[replicate.Client]:
-    client = replicate.Client(api_token=REPLICATE_TOKEN, base_url=standin.url)
+    client = replicate_client(REPLICATE_TOKEN, standin.url)
     yield client
     await client._async_client.aclose()

@@ -21,6 +21,7 @@ from typing import TypeVar
 
 Result = TypeVar("Result")
 
+WORKERS = os.cpu_count() or 2
 _pool: ProcessPoolExecutor | None = None
 
 
@@ -28,7 +29,7 @@ def _shared_pool() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
         _pool = ProcessPoolExecutor(
-            max_workers=os.cpu_count() or 2,
+            max_workers=WORKERS,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_exit_with_parent,
             initargs=(os.getpid(),),
@@ -74,8 +75,7 @@ async def warm_up() -> None:
     a moment) rather than inside the first user's generation."""
     pool = _shared_pool()
     loop = asyncio.get_running_loop()
-    workers = pool._max_workers
-    await asyncio.gather(*(loop.run_in_executor(pool, _ready) for _ in range(workers)))
+    await asyncio.gather(*(loop.run_in_executor(pool, _ready) for _ in range(WORKERS)))
 
 
 def shutdown_pool() -> None:

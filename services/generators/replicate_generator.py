@@ -107,6 +107,16 @@ async def _raise_throttled(response: httpx.Response) -> None:
     raise Throttled(parse_retry_after(response.headers.get("retry-after")), detail)
 
 
+def replicate_client(api_token: str, base_url: str | None = None) -> replicate.Client:
+    """A Replicate client whose 429 answers raise `Throttled` (a ReplicateError with status
+    429) carrying their Retry-After, so the generator's retries wait as long as asked. The
+    constructor hands the hook to its httpx clients; being async, it suits the async API,
+    the only one the bot uses."""
+    return replicate.Client(
+        api_token=api_token, base_url=base_url, event_hooks={"response": [_raise_throttled]}
+    )
+
+
 def retry_delay(attempt: int, error: BaseException | None, base: float, cap: float) -> float:
     """Seconds before retry number `attempt` (1-based): exponential with jitter, but never
     sooner than the Retry-After Replicate sent, and never more than `cap`."""
@@ -157,8 +167,8 @@ class _Started:
 class ReplicateGenerator:
     """Makes thumbnails with the Replicate models configured per mode in the database.
 
-    Installs a response hook on the client's async HTTP client that raises `Throttled` (a
-    ReplicateError with status 429) for 429 answers, so their Retry-After is honoured."""
+    Give it a client from `replicate_client` so that Replicate's Retry-After is honoured;
+    with another client, 429s are still retried, with backoff alone."""
 
     def __init__(
         self,
@@ -177,7 +187,6 @@ class ReplicateGenerator:
         self._waiter = waiter if self._options.webhook_url else None
         self._cancels: set[asyncio.Task[None]] = set()
         self._download_client: httpx.AsyncClient | None = None
-        _install_throttle_hook(client)
 
     async def generate(self, request: GenerationRequest, progress: ProgressCallback) -> bytes:
         """JPEG bytes of a 1280x720 thumbnail, or GenerationFailed with the reason's key."""
@@ -350,16 +359,6 @@ def _apply_webhook(prediction: Prediction, payload: dict[str, Any]) -> None:
     for field_name in ("status", "output", "error", "logs", "metrics", "completed_at"):
         if field_name in payload:
             setattr(prediction, field_name, payload[field_name])
-
-
-def _install_throttle_hook(client: replicate.Client) -> None:
-    """Adds `_raise_throttled` to the client's async httpx client, once."""
-    http = client._async_client
-    hooks = http.event_hooks
-    responses = hooks.setdefault("response", [])
-    if _raise_throttled not in responses:
-        responses.append(_raise_throttled)
-    http.event_hooks = hooks
 
 
 def _log_throttle(state: RetryCallState) -> None:
