@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    ContextTypes,
+    Defaults,
+)
 from telegram.request import HTTPXRequest
 
 import handlers
 from bot.update_intake import SkippingUpdatesRequest
 from handlers.buttons import AnswerTrackingBot
-from handlers.common import SERVICES_KEY
+from handlers.context import SERVICES_KEY, ChatContext
 from handlers.gate import SERVED_UPDATES
 from services.container import Services
 
@@ -24,19 +33,29 @@ def build_application(
 ) -> Application:  # type: ignore[type-arg]
     """The bot, talking to Telegram (or any Bot API server at `api_url`).
 
+    Handlers get a ChatContext; every message is HTML without link previews (Defaults).
     Updates are processed concurrently so one user's long generation never holds up
     another's; `rate_limiter` (default: AIORateLimiter) keeps outgoing messages under
     Telegram's flood limits. getUpdates skips updates this PTB version cannot read.
     """
     bot = AnswerTrackingBot(
         token,
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+        ),
         base_url=f"{api_url}/bot",
         base_file_url=f"{api_url}/file/bot",
         request=HTTPXRequest(connection_pool_size=64),
         get_updates_request=SkippingUpdatesRequest(connection_pool_size=1),
         rate_limiter=rate_limiter or AIORateLimiter(max_retries=3),
     )
-    application = ApplicationBuilder().bot(bot).concurrent_updates(64).build()
+    application = (
+        ApplicationBuilder()
+        .bot(bot)
+        .context_types(ContextTypes(context=ChatContext))
+        .concurrent_updates(64)
+        .build()
+    )
     application.bot_data[SERVICES_KEY] = services
     handlers.register(application)
     return application

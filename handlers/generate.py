@@ -269,7 +269,7 @@ async def _read_video(update: Update, context: Context, text: str) -> ReadVideo 
     try:
         video = await services(context).references.read_video(profile.id, text)
     except VideoUnavailable as unavailable:
-        await reply(update, t(lang(update), unavailable.user_message_key))
+        await reply(update, t(lang(update), unavailable.key))
         return None
     if video is not None and video.title:
         await reply(update, t(lang(update), "video_found", title=video.title))

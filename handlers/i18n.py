@@ -8,9 +8,12 @@ never break the markup or inject formatting.
 from __future__ import annotations
 
 import html
+import logging
 import string
 
 from handlers.locales import en, es, ru
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_LANGUAGE = "en"
 CATALOGS: dict[str, dict[str, str]] = {"en": en.TEXTS, "ru": ru.TEXTS, "es": es.TEXTS}
@@ -35,7 +38,14 @@ def _escaped(value: object) -> object:
 
 
 def t(language: str, key: str, **params: object) -> Html:
-    template = CATALOGS.get(language, en.TEXTS).get(key) or en.TEXTS[key]
+    """The text for `key` in `language` (else English). A key with no text at all is a
+    bug (tests/test_i18n.py hunts for them), but the user still gets an answer: the
+    generic one, never a crash in the middle of telling them something."""
+    catalog = CATALOGS.get(language, en.TEXTS)
+    template = catalog.get(key) or en.TEXTS.get(key)
+    if template is None:
+        logger.warning("no text for catalog key %r", key)
+        template, params = catalog["error_generic"], {}
     return Html(template.format(**{name: _escaped(v) for name, v in params.items()}))
 
 

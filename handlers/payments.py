@@ -348,19 +348,15 @@ async def send_checkout_link(update: Update, url: str, what: str) -> None:
 
 
 async def on_pre_checkout(update: Update, context: Context) -> None:
-    """Telegram waits at most 10 s for this answer: check, answer, nothing else."""
+    """Telegram waits at most 10 s for this answer: check, answer, nothing else. A refusal
+    (CheckoutRefused) is answered by handlers/errors.py, in the payment form."""
     query = update.pre_checkout_query
     if query is None:
         return
-    refusal = await services(context).payments.stars_checkout_refusal(
+    await services(context).payments.check_stars_checkout(
         query.invoice_payload, query.from_user.id, query.currency, query.total_amount
     )
-    if refusal is None:
-        await query.answer(ok=True)
-        return
-    logger.info("pre-checkout of user %s refused: %s", query.from_user.id, refusal)
-    language = language_of(query.from_user.language_code)
-    await query.answer(ok=False, error_message=t(language, f"precheckout_{refusal.value}"))
+    await query.answer(ok=True)
 
 
 async def on_successful_payment(update: Update, context: Context) -> None:

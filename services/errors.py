@@ -1,27 +1,65 @@
-"""Domain errors, one per SQLSTATE raised by the money-moving SQL functions (sql/002, sql/008).
+"""The one kind of error a user is told about, and the database's refusals among them.
 
-The database decides; these classes carry its decision to the handlers, which turn each
-one into a friendly message. `from_sqlstate` is the single mapping between the two.
+Services raise a `UserFacingError`: a catalog key and its parameters (what to say), with
+a detail for the log (what happened). Handlers catch one only where they answer with more
+than words (say, buttons to buy credits); everything else reaches handlers/errors.py,
+the one place that turns it into a reply. tests/test_i18n.py checks that every key a
+service can raise has a text in every language.
+
+The `DomainError`s are the refusals of the money-moving SQL functions (sql/002, sql/008),
+one per SQLSTATE; `from_sqlstate` is the single mapping between the two.
 """
 
 from __future__ import annotations
 
 import json
+from typing import ClassVar
 
 
-class DomainError(Exception):
-    """A refusal by the database that a user or admin can be told about."""
+class UserFacingError(Exception):
+    """Something to tell the user: `key` names the catalog text, `params` fill it in."""
 
-    sqlstate: str = ""
+    key: str = "error_generic"
+    #: Where the key's text is in the catalog: failures of a generation, for instance,
+    #: are told as "reason_<key>" inside the apology.
+    catalog_prefix: ClassVar[str] = ""
+
+    def __init__(self, detail: str = "", *, key: str | None = None, **params: object) -> None:
+        super().__init__(detail or key or self.key)
+        if key is not None:
+            self.key = key
+        self.params = params
+
+    @property
+    def text_key(self) -> str:
+        return self.catalog_prefix + self.key
+
+
+class InputRejected(UserFacingError):
+    """User input the bot cannot use; `key` says why."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key, key=key, **params)
+
+
+class DomainError(UserFacingError):
+    """A refusal by the database; what the user is told unless a handler says more."""
+
+    sqlstate: ClassVar[str] = ""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
 
 
 class InsufficientCredits(DomainError):
     sqlstate = "TB001"
+    key = "insufficient"
 
     def __init__(self, message: str, balance: int | None = None, needed: int | None = None):
         super().__init__(message)
         self.balance = balance
         self.needed = needed
+        self.params = {"cost": needed or 0, "credits": balance or 0}
 
 
 class ProfileNotFound(DomainError):
@@ -30,6 +68,7 @@ class ProfileNotFound(DomainError):
 
 class UnknownGenerationType(DomainError):
     sqlstate = "TB003"
+    key = "stale_button"  # a mode withdrawn since its button was shown
 
 
 class GenerationNotFound(DomainError):
@@ -46,6 +85,7 @@ class InvalidArgument(DomainError):
 
 class ProfileBanned(DomainError):
     sqlstate = "TB007"
+    key = "banned"
 
 
 class AccountConflict(DomainError):
@@ -60,20 +100,12 @@ class PriceChanged(DomainError):
     """The price the user was shown is no longer the price; `cost` is the current one."""
 
     sqlstate = "TB010"
+    key = "price_changed"
 
     def __init__(self, message: str, cost: int | None = None):
         super().__init__(message)
         self.cost = cost
-
-
-class InputRejected(Exception):
-    """User input the bot cannot use; `key` names the catalog message that explains why
-    and `params` fill it in."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
+        self.params = {"cost": cost or 0}
 
 
 _BY_SQLSTATE: dict[str, type[DomainError]] = {

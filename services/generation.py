@@ -19,7 +19,7 @@ from services.adapters.db import TRANSIENT_ERRORS, Database, persistently
 from services.adapters.storage import THUMBNAILS_BUCKET, Storage
 from services.adapters.youtube import parse_video_id
 from services.credits import Charge, CreditService
-from services.errors import InvalidGenerationState
+from services.errors import InvalidGenerationState, UserFacingError
 from services.faces import FaceService
 from services.generators.base import (
     GenerationFailed,
@@ -199,7 +199,7 @@ class GenerationService:
             image = await self._generator.generate(request, progress)
         except GenerationFailed as failure:
             logger.info("generation %s failed: %s", job.generation_id, failure)
-            return await self._refund(job.generation_id, failure.user_message_key, str(failure))
+            return await self._refund(job.generation_id, failure.key, str(failure))
         except InvalidGenerationState:
             logger.info("generation %s was finished by another worker", job.generation_id)
             return False
@@ -314,9 +314,8 @@ class GenerationService:
     async def _read(self, url: str) -> VideoReference:
         try:
             return await self._videos.fetch(url)
-        except Exception as error:
-            key = getattr(error, "user_message_key", None)
-            raise GenerationFailed(str(error), key or "generation_failed") from error
+        except UserFacingError as error:
+            raise GenerationFailed(str(error), error.key) from error
 
     async def input_of(self, profile_id: UUID, generation_id: UUID) -> GenerationInput | None:
         """The request behind one of the user's generations, for "regenerate"."""

@@ -26,6 +26,7 @@ from psycopg.types.json import Jsonb
 
 from services.adapters.db import Database, Row
 from services.credits import PaymentProvider
+from services.errors import UserFacingError
 
 logger = logging.getLogger(__name__)
 
@@ -79,14 +80,9 @@ class CreditPack:
         return self.credits + self.bonus_credits
 
 
-class CheckoutRefusal(StrEnum):
-    """Why a pre-checkout query is answered "no"; each has a catalog text."""
-
-    UNKNOWN_PRODUCT = "unknown_product"
-    PRICE_CHANGED = "price_changed"
-    BANNED = "banned"
-    WRONG_ACCOUNT = "wrong_account"
-    ALREADY_SUBSCRIBED = "already_subscribed"
+class CheckoutRefused(UserFacingError):
+    """A pre-checkout query answered "no"; Telegram shows the key's text in the payment
+    form, and nothing is charged."""
 
 
 class PriceMismatch(StrEnum):
@@ -279,14 +275,15 @@ class PaymentService:
         )
         return CreditPack(**row) if row else None
 
-    async def stars_checkout_refusal(
+    async def check_stars_checkout(
         self, payload: str, telegram_id: int, currency: str, total_amount: int
-    ) -> CheckoutRefusal | None:
-        """The pre-checkout decision: None to accept. Telegram waits at most 10 s for
-        it, so it is a couple of indexed reads and nothing else."""
+    ) -> None:
+        """The pre-checkout decision: returns to accept, raises CheckoutRefused to refuse.
+        Telegram waits at most 10 s for it, so it is a couple of indexed reads and
+        nothing else."""
         parsed = InvoicePayload.parse(payload)
         if parsed is None:
-            return CheckoutRefusal.UNKNOWN_PRODUCT
+            raise CheckoutRefused("unreadable payload", key="precheckout_unknown_product")
         table = "credit_packs" if parsed.kind is ProductKind.PACK else "subscription_plans"
         row = await self._db.fetch_one(
             f"""
@@ -300,16 +297,15 @@ class PaymentService:
             [parsed.product_id, parsed.product_id, parsed.profile_id],
         )
         if row is None or row["telegram_id"] != telegram_id:
-            return CheckoutRefusal.WRONG_ACCOUNT
+            raise CheckoutRefused("another account's invoice", key="precheckout_wrong_account")
         if row["is_banned"]:
-            return CheckoutRefusal.BANNED
+            raise CheckoutRefused("banned", key="precheckout_banned")
         if row["price"] is None:
-            return CheckoutRefusal.UNKNOWN_PRODUCT
+            raise CheckoutRefused("product not on sale", key="precheckout_unknown_product")
         if currency != STARS_CURRENCY or total_amount != row["price"]:
-            return CheckoutRefusal.PRICE_CHANGED
+            raise CheckoutRefused("price changed", key="precheckout_price_changed")
         if parsed.kind is ProductKind.SUBSCRIPTION and row["subscribed"]:
-            return CheckoutRefusal.ALREADY_SUBSCRIBED
-        return None
+            raise CheckoutRefused("already subscribed", key="precheckout_already_subscribed")
 
     async def purchase_pack(
         self,

@@ -193,7 +193,7 @@ async def test_awkward_prompts_render(prompt: str, mode: str) -> None:
 async def test_unreadable_face_is_reported(face: bytes) -> None:
     with pytest.raises(GenerationFailed) as raised:
         await render(request_for("your_face", face=face))
-    assert raised.value.user_message_key == "face_unreadable"
+    assert raised.value.key == "face_unreadable"
 
 
 async def test_face_photo_too_large_to_decode_is_unreadable() -> None:
@@ -201,7 +201,7 @@ async def test_face_photo_too_large_to_decode_is_unreadable() -> None:
 
     with pytest.raises(GenerationFailed) as raised:
         await render(request_for("your_face", face=huge))
-    assert raised.value.user_message_key == "face_unreadable"
+    assert raised.value.key == "face_unreadable"
 
 
 async def test_face_is_ignored_by_modes_without_one() -> None:
@@ -230,7 +230,7 @@ async def test_face_in_any_common_format() -> None:
 async def test_unknown_mode_fails_plainly() -> None:
     with pytest.raises(GenerationFailed) as raised:
         await render(request_for("make_it_pop"))
-    assert raised.value.user_message_key == "generation_failed"
+    assert raised.value.key == "generation_failed"
 
 
 async def test_progress_is_reported_in_increasing_steps() -> None:

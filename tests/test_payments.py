@@ -20,7 +20,7 @@ from services.credits import CreditService, PaymentProvider
 from services.errors import InvalidArgument, PaymentNotFound
 from services.payments import (
     MAX_PAYLOAD_BYTES,
-    CheckoutRefusal,
+    CheckoutRefused,
     InvoicePayload,
     PaymentService,
     ProductKind,
@@ -186,21 +186,27 @@ async def test_pre_checkout_decisions(payments, subscriptions, db, profile):
     me = profile.telegram_id
     assert me is not None
 
-    assert await payments.stars_checkout_refusal(pack, me, "XTR", 100) is None
-    assert await payments.stars_checkout_refusal(plan, me, "XTR", 199) is None
-    refused = CheckoutRefusal
-    assert await payments.stars_checkout_refusal(pack, me, "XTR", 99) is refused.PRICE_CHANGED
-    assert await payments.stars_checkout_refusal(pack, me, "USD", 100) is refused.PRICE_CHANGED
-    assert await payments.stars_checkout_refusal(pack, me + 1, "XTR", 100) is refused.WRONG_ACCOUNT
-    assert await payments.stars_checkout_refusal("junk", me, "XTR", 100) is refused.UNKNOWN_PRODUCT
+    async def refusal(payload: str, telegram_id: int, currency: str, amount: int) -> str | None:
+        try:
+            await payments.check_stars_checkout(payload, telegram_id, currency, amount)
+        except CheckoutRefused as refused:
+            return refused.key.removeprefix("precheckout_")
+        return None
+
+    assert await refusal(pack, me, "XTR", 100) is None
+    assert await refusal(plan, me, "XTR", 199) is None
+    assert await refusal(pack, me, "XTR", 99) == "price_changed"
+    assert await refusal(pack, me, "USD", 100) == "price_changed"
+    assert await refusal(pack, me + 1, "XTR", 100) == "wrong_account"
+    assert await refusal("junk", me, "XTR", 100) == "unknown_product"
     gone = InvoicePayload(ProductKind.PACK, "pack_gone", profile.id).encode()
-    assert await payments.stars_checkout_refusal(gone, me, "XTR", 100) is refused.UNKNOWN_PRODUCT
+    assert await refusal(gone, me, "XTR", 100) == "unknown_product"
 
     await pay_period(subscriptions, profile, STARS, charge_id())
-    assert await payments.stars_checkout_refusal(plan, me, "XTR", 199) is refused.ALREADY_SUBSCRIBED
+    assert await refusal(plan, me, "XTR", 199) == "already_subscribed"
 
     await db.execute("UPDATE profiles SET is_banned = true WHERE id = %s", [profile.id])
-    assert await payments.stars_checkout_refusal(pack, me, "XTR", 100) is refused.BANNED
+    assert await refusal(pack, me, "XTR", 100) == "banned"
 
 
 # --- refunds -----------------------------------------------------------------------------

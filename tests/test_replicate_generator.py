@@ -149,7 +149,7 @@ def assert_thumbnail(data: bytes) -> Image.Image:
 async def failure_of(generator: ReplicateGenerator, request: GenerationRequest) -> str:
     with pytest.raises(GenerationFailed) as failed:
         await generator.generate(request, Progress())
-    return failed.value.user_message_key
+    return failed.value.key
 
 
 # Every mode, as configured by the migration.

@@ -155,21 +155,21 @@ async def test_oversized_thumbnail_counts_as_missing(standin: YouTubeStandIn) ->
 async def test_private_video(standin: YouTubeStandIn, video_id: str) -> None:
     with pytest.raises(VideoUnavailable) as raised:
         await client_for(standin).fetch(f"https://youtu.be/{video_id}")
-    assert raised.value.user_message_key == "video_private"
+    assert raised.value.key == "video_private"
 
 
 @pytest.mark.parametrize("video_id", ["DeletedVid1", "BadRequest1"])
 async def test_deleted_or_unknown_video(standin: YouTubeStandIn, video_id: str) -> None:
     with pytest.raises(VideoUnavailable) as raised:
         await client_for(standin).fetch(f"https://youtu.be/{video_id}")
-    assert raised.value.user_message_key == "video_not_found"
+    assert raised.value.key == "video_not_found"
 
 
 async def test_not_a_link_needs_no_network() -> None:
     client = YouTubeClient(oembed_url="http://127.0.0.1:9/oembed")
     with pytest.raises(NotAYouTubeLink) as raised:
         await client.fetch("https://vimeo.com/123456")
-    assert raised.value.user_message_key == "not_youtube_link"
+    assert raised.value.key == "not_youtube_link"
 
 
 async def test_stopped_server_is_unreachable() -> None:
@@ -179,7 +179,7 @@ async def test_stopped_server_is_unreachable() -> None:
 
     with pytest.raises(YouTubeUnreachable) as raised:
         await client_for(server).fetch(f"https://youtu.be/{ID}")
-    assert raised.value.user_message_key == "youtube_unreachable"
+    assert raised.value.key == "youtube_unreachable"
 
 
 async def test_timeout_is_unreachable(standin: YouTubeStandIn) -> None:

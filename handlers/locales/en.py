@@ -353,6 +353,10 @@ TEXTS: dict[str, str] = {
     "summary_style_picture": "• Style from: your picture",
     "file_gone": "I can't get that file any more. Please send it again.",
     "result_caption": "🖼 {mode} · {date}\n<i>{asked}</i>",
+    "price_changed": (
+        "The price changed to {cost} credits, so nothing was charged. Have a "
+        "look and tap again."
+    ),
     "price_check": (
         "This costs <b>{cost}</b> credits now (you have <b>{credits}</b>). Tap to go on."
     ),

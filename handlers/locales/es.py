@@ -378,6 +378,10 @@ TEXTS: dict[str, str] = {
     "summary_style_picture": "• Estilo de: tu imagen",
     "file_gone": "Ya no puedo obtener ese archivo. Envíalo de nuevo, por favor.",
     "result_caption": "🖼 {mode} · {date}\n<i>{asked}</i>",
+    "price_changed": (
+        "El precio cambió a {cost} créditos, así que no se cobró nada. "
+        "Revísalo y pulsa de nuevo."
+    ),
     "price_check": (
         "Ahora esto cuesta <b>{cost}</b> créditos (tienes <b>{credits}</b>). Pulsa para "
         "continuar."

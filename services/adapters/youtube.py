@@ -1,7 +1,7 @@
 """YouTube links: finding a video id in what a user pasted, and reading the video's title
 (oEmbed, no API key) and current thumbnail (i.ytimg.com).
 
-Every failure is an exception whose `user_message_key` names the message the chat shows.
+Every failure is a UserFacingError whose `key` names the message the chat shows.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 from PIL import Image, UnidentifiedImageError
 
+from services.errors import UserFacingError
 from services.generators.base import VideoReference
 
 VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
@@ -39,28 +40,27 @@ _AROUND = re.compile(r"^\W+|[^\w/=&%#-]+$")
 SessionFactory = Callable[[], aiohttp.ClientSession]
 
 
-class YouTubeError(Exception):
-    """Base of the errors below; `user_message_key` says what to tell the user."""
+class YouTubeError(UserFacingError):
+    """Base of the errors below; `key` says what to tell the user."""
 
-    user_message_key = "youtube_error"
+    key = "youtube_unreachable"
 
 
 class NotAYouTubeLink(YouTubeError):
-    user_message_key = "not_youtube_link"
+    key = "not_youtube_link"
 
 
 class VideoUnavailable(YouTubeError):
     """Private ("video_private") or deleted / never existed ("video_not_found")."""
 
-    def __init__(self, message: str, user_message_key: str) -> None:
-        super().__init__(message)
-        self.user_message_key = user_message_key
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message, key=key)
 
 
 class YouTubeUnreachable(YouTubeError):
     """Timeouts, refused connections, 5xx and 429: worth trying again later."""
 
-    user_message_key = "youtube_unreachable"
+    key = "youtube_unreachable"
 
 
 def parse_video_id(text: str) -> str | None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
+from services.errors import UserFacingError
+
 THUMBNAIL_SIZE = (1280, 720)
 
 # Called with a fraction done (0.0-1.0) and a short stage name, e.g. (0.4, "rendering").
@@ -45,16 +47,19 @@ class GenerationRequest:
     variation: int = 0  # bumps on "regenerate" so the result differs
 
 
-class GenerationFailed(Exception):
-    """The generator could not make an image; `user_message_key` says why, in plain words."""
+class GenerationFailed(UserFacingError):
+    """The generator could not make an image; `key` says why, in plain words (told as
+    "reason_<key>" in the apology, and kept as generations.failure_key)."""
 
-    def __init__(self, reason: str, user_message_key: str = "generation_failed") -> None:
-        super().__init__(reason)
-        self.user_message_key = user_message_key
+    key = "generation_failed"
+    catalog_prefix = "reason_"
+
+    def __init__(self, reason: str, key: str = "generation_failed") -> None:
+        super().__init__(reason, key=key)
 
     def __reduce__(self) -> tuple[type[GenerationFailed], tuple[str, str]]:
         """Keeps the key when the error crosses from a worker process (see cpu.py)."""
-        return GenerationFailed, (str(self), self.user_message_key)
+        return GenerationFailed, (str(self), self.key)
 
 
 class Generator(Protocol):
