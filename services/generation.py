@@ -1,8 +1,9 @@
-"""Generations from charge to delivery: charge once, render, store, complete — or refund.
+"""Generations from charge to outcome: charge once, render, store, complete — or refund.
 
-The chat calls `start` (which charges, exactly once per request key) and then `run` in a
-background task with a progress callback. Whatever goes wrong inside `run`, the user's
-credits come back through `fail_generation`, which refunds at most once.
+The chat calls `start`, which charges the mode's cost (once per request key) and queues
+the job as a `generations` row. A worker (services/jobs.py) claims it and calls `execute`,
+which renders, stores and completes it, or refunds it at most once through
+`fail_generation`; the worker then delivers the outcome (`outcome_of`) to the chat.
 """
 
 from __future__ import annotations
