@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.settings import Settings
-from handlers.delivery import TelegramReporter
+from bot.delivery import TelegramReporter
 from services.container import Services
 from services.jobs import GenerationWorker, WorkerOptions
 

@@ -25,11 +25,11 @@ from uuid import UUID
 
 import httpx
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from handlers.common import button, keyboard
 from handlers.i18n import CATALOGS, DEFAULT_LANGUAGE, Html, language_of, t
+from handlers.kit import keyboard
 from handlers.results import result_caption, result_keyboard
 from services.catalog import CatalogService
 from services.generation import GenerationInput, GenerationService, Job, Outcome
@@ -153,7 +153,7 @@ class TelegramReporter:
         if outcome.succeeded:
             text = t(language, "status_ready")
             markup = keyboard(
-                [button(t(language, "btn_show_thumbnail"), f"hist:show:{job.generation_id}")]
+                [(t(language, "btn_show_thumbnail"), f"hist:show:{job.generation_id}")]
             )
         else:
             text, markup = self._apology(job, outcome)
@@ -161,7 +161,7 @@ class TelegramReporter:
             if job.status_message_id is None or not await self._replace_status(job, text, markup):
                 await _classified(
                     self._bot.send_message(
-                        job.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+                        job.chat_id, text, reply_markup=markup
                     )
                 )
         except Forbidden:
@@ -186,7 +186,6 @@ class TelegramReporter:
                     chat_id,
                     image,
                     caption=result_caption(language, job.mode, request),
-                    parse_mode=ParseMode.HTML,
                     reply_markup=result_keyboard(language, generation, cost),
                 )
             )
@@ -204,7 +203,7 @@ class TelegramReporter:
         with contextlib.suppress(TelegramError):
             await self._edit(job, t(_language(job), "status_failed"))
         text, markup = self._apology(job, outcome)
-        await self._bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await self._bot.send_message(chat_id, text, reply_markup=markup)
 
     def _apology(self, job: Job, outcome: Outcome) -> tuple[Html, InlineKeyboardMarkup]:
         language = _language(job)
@@ -215,7 +214,7 @@ class TelegramReporter:
             refunded=outcome.refunded,
             credits=outcome.balance or 0,
         )
-        return text, keyboard([button(t(language, "btn_start_over"), "gen:new")])
+        return text, keyboard([(t(language, "btn_start_over"), "gen:new")])
 
     async def _replace_status(self, job: Job, text: str, markup: InlineKeyboardMarkup) -> bool:
         """Edits the status message; False if it is gone (deleted by the user)."""
@@ -233,7 +232,6 @@ class TelegramReporter:
                 text,
                 job.chat_id,
                 job.status_message_id,
-                parse_mode=ParseMode.HTML,
                 reply_markup=markup,
             )
         except BadRequest as error:
