@@ -8,8 +8,8 @@ from uuid import UUID
 
 from telegram import InlineKeyboardMarkup
 
-from handlers.common import button, keyboard
 from handlers.i18n import Html, mode_name, t
+from handlers.kit import keyboard
 from services.generation import GenerationInput
 
 ASKED_CHARS = 120  # a caption is at most 1,024 characters; the gist is enough
@@ -19,10 +19,10 @@ def result_keyboard(language: str, generation_id: UUID, cost: int) -> InlineKeyb
     """Regenerate (its price on the button, and carried in the data so a changed price
     is shown before it is charged), the full-quality file, a new order."""
     return keyboard(
-        [button(t(language, "btn_regenerate", cost=cost), f"gen:again:{generation_id}:{cost}")],
+        [(t(language, "btn_regenerate", cost=cost), f"gen:again:{generation_id}:{cost}")],
         [
-            button(t(language, "btn_full_quality"), f"gen:file:{generation_id}"),
-            button(t(language, "btn_start_over"), "gen:new"),
+            (t(language, "btn_full_quality"), f"gen:file:{generation_id}"),
+            (t(language, "btn_start_over"), "gen:new"),
         ],
     )
 
