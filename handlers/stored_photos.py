@@ -10,15 +10,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from telegram import Chat, InlineKeyboardMarkup, Message
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
+
+from handlers.kit import ChatContext
+from services.faces import Face
 
 logger = logging.getLogger(__name__)
 
 
 async def send_stored_photo(
-    chat: Chat,
+    context: ChatContext,
     file_id: str | None,
     load: Callable[[], Awaitable[bytes]],
     remember: Callable[[str], Awaitable[None]],
@@ -26,19 +28,31 @@ async def send_stored_photo(
     caption: str | None = None,
     reply_markup: InlineKeyboardMarkup | None = None,
 ) -> Message:
-    """Sends by `file_id` if it still works, else the bytes `load` returns, and passes
-    the new file id to `remember`. A refused file id (a 400) sent nothing, so trying
-    the bytes after it cannot make a duplicate."""
+    """Sends to the update's chat by `file_id` if it still works, else the bytes `load`
+    returns, and passes the new file id to `remember`. A refused file id (a 400) sent
+    nothing, so trying the bytes after it cannot make a duplicate."""
+    chat = context.chat
     if file_id:
         try:
-            return await chat.send_photo(
-                file_id, caption=caption, parse_mode=ParseMode.HTML, reply_markup=reply_markup
-            )
+            return await chat.send_photo(file_id, caption=caption, reply_markup=reply_markup)
         except BadRequest as refused:
             logger.info("stored file id no longer works (%s); sending the stored image", refused)
-    sent = await chat.send_photo(
-        await load(), caption=caption, parse_mode=ParseMode.HTML, reply_markup=reply_markup
-    )
+    sent = await chat.send_photo(await load(), caption=caption, reply_markup=reply_markup)
     if sent.photo:
         await remember(sent.photo[-1].file_id)
     return sent
+
+
+async def send_face(
+    context: ChatContext, face: Face, caption: str, markup: InlineKeyboardMarkup
+) -> Message:
+    """A saved face as a photo, by its Telegram file id while that works."""
+    faces = context.services.faces
+    return await send_stored_photo(
+        context,
+        face.telegram_file_id,
+        lambda: faces.load(face),
+        lambda file_id: faces.remember_telegram_file(face.id, file_id),
+        caption=caption,
+        reply_markup=markup,
+    )
