@@ -13,7 +13,7 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from handlers.common import Context
+from handlers.kit import ChatContext
 from handlers.start import stray_message
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 SERVED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.PRE_CHECKOUT_QUERY]
 
 
-async def admit(update: Update, context: Context) -> None:
+async def admit(update: Update, context: ChatContext) -> None:
     """Lets through what the handlers can serve; stops everything else."""
     served = any(getattr(update, kind) is not None for kind in SERVED_UPDATES)
     if not served:
