@@ -22,8 +22,7 @@ from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ExtBot
 
-from handlers.common import Context, lang, query_of
-from handlers.i18n import t
+from handlers.kit import ChatContext
 from handlers.menu import MENU
 from services.modes import MODES
 
@@ -80,23 +79,23 @@ def _actionable(query: CallbackQuery) -> bool:
     return message is not None and message.is_accessible
 
 
-async def check_button(update: Update, context: Context) -> None:
+async def check_button(update: Update, context: ChatContext) -> None:
     """Group -1: a press that does not parse, or that the bot cannot act on, gets the
     expired-button alert and stops here."""
-    query = query_of(update)
+    query = context.query
     if _actionable(query) and is_valid_button(query.data):
         return
     logger.debug("stale or foreign button press in update %s", update.update_id)
     try:
-        await query.answer(t(lang(update), "stale_button"), show_alert=True)
+        await context.alert("stale_button")
     except TelegramError as error:
         logger.warning("could not answer stale button press %s: %s", query.id, error)
     raise ApplicationHandlerStop
 
 
-async def answer_if_unanswered(update: Update, context: Context) -> None:
+async def answer_if_unanswered(update: Update, context: ChatContext) -> None:
     """Group 1: stops the spinner of a press no handler answered."""
-    query = query_of(update)
+    query = context.query
     if answered(context, query.id):
         return
     try:
@@ -105,7 +104,7 @@ async def answer_if_unanswered(update: Update, context: Context) -> None:
         logger.warning("could not answer button press %s: %s", query.id, error)
 
 
-def answered(context: Context, query_id: str) -> bool:
+def answered(context: ChatContext, query_id: str) -> bool:
     """Whether the bot has already answered (or tried to answer) this query. A bot that
     does not keep track is assumed to have answered, so nothing is answered twice."""
     bot = context.bot

@@ -5,14 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from handlers import account, faces, generate, start
-from handlers.common import (
-    Context,
-    Handler,
-    callback_data,
-    lang,
-    query_of,
-)
-from handlers.i18n import t
+from handlers.kit import ChatContext, Handler
 
 MENU: dict[str, Handler] = {
     "generate": generate.start_generate,
@@ -23,17 +16,15 @@ MENU: dict[str, Handler] = {
 }
 
 
-async def on_menu(update: Update, context: Context) -> None:
-    query, data = query_of(update), callback_data(update)
-    target = MENU.get(data.removeprefix("menu:"))
+async def on_menu(update: Update, context: ChatContext) -> None:
+    target = MENU.get(context.data.removeprefix("menu:"))
     if target is None:
-        await query.answer(t(lang(update), "stale_button"), show_alert=True)
+        await context.alert("stale_button")
         return
-    await query.answer()
+    await context.query.answer()
     await target(update, context)
 
 
-async def on_unknown_button(update: Update, context: Context) -> None:
+async def on_unknown_button(update: Update, context: ChatContext) -> None:
     """A button no handler knows (from an old version of the bot): say so."""
-    query = query_of(update)
-    await query.answer(t(lang(update), "stale_button"), show_alert=True)
+    await context.alert("stale_button")
