@@ -32,6 +32,7 @@ from services.generators.replicate_webhook import (
     ReplicateWebhookEndpoint,
     WebhookSecret,
 )
+from services.orders import OrderService
 from services.payments import PaymentService
 from services.references import ReferenceService
 from services.referrals import ReferralService
@@ -119,6 +120,7 @@ async def build_services(
         db, credits, faces, storage, generator or configured, videos, doorbell
     )
     payments, subscriptions = PaymentService(db), SubscriptionService(db)
+    drafts, references = DraftService(db), ReferenceService(videos, storage)
     return Services(
         db=db,
         accounts=AccountService(db, await build_auth_users(settings, db)),
@@ -126,10 +128,11 @@ async def build_services(
         credits=credits,
         catalog=CatalogService(db),
         faces=faces,
-        drafts=DraftService(db),
+        drafts=drafts,
         generations=generations,
         videos=videos,
-        references=ReferenceService(videos, storage),
+        references=references,
+        orders=OrderService(drafts, references),
         doorbell=doorbell,
         storage=storage,
         payments=payments,

@@ -57,7 +57,8 @@ class ChatContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
     # --- what the update is -----------------------------------------------------------
 
     @property
-    def update(self) -> Update:
+    def received(self) -> Update:
+        """The update this context serves (CallbackContext's own `update` is a method)."""
         if self._update is None:
             raise NotThatKindOfUpdate("no update (a job's context)")
         return self._update
@@ -78,7 +79,7 @@ class ChatContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
 
     @property
     def chat(self) -> Chat:
-        chat = self.update.effective_chat
+        chat = self.received.effective_chat
         if chat is None:
             raise NotThatKindOfUpdate("no chat")
         return chat
@@ -90,14 +91,14 @@ class ChatContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
 
     @property
     def message(self) -> Message:
-        message = self.update.effective_message
+        message = self.received.effective_message
         if message is None:
             raise NotThatKindOfUpdate("no message")
         return message
 
     @property
     def query(self) -> CallbackQuery:
-        query = self.update.callback_query
+        query = self.received.callback_query
         if query is None:
             raise NotThatKindOfUpdate("no callback query")
         return query
@@ -112,7 +113,7 @@ class ChatContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
 
     @property
     def user(self) -> TelegramUser:
-        user = self.update.effective_user
+        user = self.received.effective_user
         if user is None:
             raise NotThatKindOfUpdate("no user")
         return TelegramUser(user.id, user.username, user.first_name, user.language_code)
@@ -133,7 +134,7 @@ class ChatContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
         return await self.chat.send_message(text, reply_markup=markup)
 
     async def say(
-        self, key: str, markup: InlineKeyboardMarkup | None = None, **params: object
+        self, key: str, markup: InlineKeyboardMarkup | None = None, /, **params: object
     ) -> Message:
         """`reply` with a catalog text."""
         return await self.reply(self.t(key, **params), markup)

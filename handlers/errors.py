@@ -54,7 +54,7 @@ async def _report(update: object, context: ChatContext) -> None:
 
 async def tell(context: ChatContext, key: str, **params: object) -> None:
     """A catalog text, told the way the update allows."""
-    update = context.update
+    update = context.received
     text = context.t(key, **params)
     if update.callback_query is not None:
         if not answered(context, update.callback_query.id):

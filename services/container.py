@@ -14,6 +14,7 @@ from services.credits import CreditService
 from services.drafts import DraftService
 from services.faces import FaceService
 from services.generation import Doorbell, GenerationService, VideoLookup
+from services.orders import OrderService
 from services.payments import PaymentService
 from services.references import ReferenceService
 from services.referrals import ReferralService
@@ -35,6 +36,7 @@ class Services:
     generations: GenerationService
     videos: VideoLookup
     references: ReferenceService
+    orders: OrderService
     doorbell: Doorbell
     storage: Storage
     payments: PaymentService

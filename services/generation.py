@@ -76,7 +76,9 @@ class GenerationInput:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> GenerationInput:
-        return cls(**{key: data.get(key) for key in cls.__dataclass_fields__ if key in data})
+        """The stored request; keys it does not know (from a newer version) are ignored."""
+        known: dict[str, Any] = {key: data[key] for key in cls.__dataclass_fields__ if key in data}
+        return cls(**known)
 
 
 @dataclass(frozen=True)
