@@ -158,11 +158,12 @@ class FaceService:
 
     async def take_upload(self, profile_id: UUID, upload_id: int) -> str | None:
         """The parked photo's Telegram file id, once; None for a stale or foreign button."""
-        return await self._db.fetch_value(
+        file_id: str | None = await self._db.fetch_value(
             "DELETE FROM pending_uploads WHERE profile_id = %s AND id = %s "
             "RETURNING telegram_file_id",
             [profile_id, upload_id],
         )
+        return file_id
 
 
 @functools.cache

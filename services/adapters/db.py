@@ -28,6 +28,8 @@ from services.errors import from_sqlstate
 logger = logging.getLogger(__name__)
 
 Row = dict[str, Any]
+#: A connection as this module configures it: rows come back as dicts (CONNECTION_KWARGS).
+Connection = psycopg.AsyncConnection[Row]
 Params = Sequence[Any] | dict[str, Any] | None
 T = TypeVar("T")
 
@@ -55,6 +57,7 @@ class Database:
     def __init__(self, conninfo: str, *, min_size: int = 1, max_size: int = 10) -> None:
         self._pool = AsyncConnectionPool(
             conninfo,
+            connection_class=Connection,
             min_size=min_size,
             max_size=max_size,
             kwargs=CONNECTION_KWARGS,
@@ -73,7 +76,7 @@ class Database:
         await self._pool.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[psycopg.AsyncConnection[Row]]:
+    async def transaction(self) -> AsyncIterator[Connection]:
         """A connection inside one transaction; domain errors are raised as such."""
         async with self._pool.connection() as conn:
             try:
@@ -95,6 +98,8 @@ class Database:
                 raise translate_error(error) from error
 
     async def fetch_value(self, query: str, params: Params = None) -> Any:
+        """The first column of the first row, or None. Typed Any because the column's type
+        is the query's: callers declare what they expect (`count: int = await ...`)."""
         row = await self.fetch_one(query, params)
         return next(iter(row.values())) if row else None
 

@@ -15,9 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-
-from services.adapters.db import CONNECTION_KWARGS
+from services.adapters.db import CONNECTION_KWARGS, Connection
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +63,7 @@ def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
 async def apply_migrations(conninfo: str, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     """Applies pending migrations; returns those this call applied (possibly none)."""
     applied = []
-    conn = await psycopg.AsyncConnection.connect(conninfo, **CONNECTION_KWARGS)
+    conn = await Connection.connect(conninfo, **CONNECTION_KWARGS)
     async with conn:
         for migration in discover(directory):
             if await _apply_one(conn, migration):
@@ -74,7 +72,7 @@ async def apply_migrations(conninfo: str, directory: Path = MIGRATIONS_DIR) -> l
     return applied
 
 
-async def _apply_one(conn: psycopg.AsyncConnection, migration: Migration) -> bool:
+async def _apply_one(conn: Connection, migration: Migration) -> bool:
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK_KEY])
         await conn.execute(

@@ -15,9 +15,10 @@ class PredictionLog:
         self._db = db
 
     async def previous(self, generation_id: UUID) -> str | None:
-        return await self._db.fetch_value(
+        prediction_id: str | None = await self._db.fetch_value(
             "SELECT provider_job_id FROM generations WHERE id = %s", [generation_id]
         )
+        return prediction_id
 
     async def record(self, generation_id: UUID, prediction_id: str) -> None:
         await self._db.execute(
