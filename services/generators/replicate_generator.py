@@ -19,16 +19,16 @@ import email.utils
 import logging
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import httpx
-import replicate
+from replicate.client import Client
 from replicate.exceptions import ReplicateError
 from replicate.helpers import async_encode_json
-from replicate.prediction import Prediction
+from replicate.prediction import Prediction, Predictions
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from services.generators.base import GenerationFailed, GenerationRequest, ProgressCallback
@@ -43,6 +43,9 @@ from services.generators.replicate_models import ModelSpec, ReplicateModels, tex
 from services.generators.replicate_webhook import PredictionWaiter
 
 logger = logging.getLogger(__name__)
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 TERMINAL = frozenset({"succeeded", "failed", "canceled"})
 _REFUSAL = re.compile(
@@ -107,12 +110,12 @@ async def _raise_throttled(response: httpx.Response) -> None:
     raise Throttled(parse_retry_after(response.headers.get("retry-after")), detail)
 
 
-def replicate_client(api_token: str, base_url: str | None = None) -> replicate.Client:
+def replicate_client(api_token: str, base_url: str | None = None) -> Client:
     """A Replicate client whose 429 answers raise `Throttled` (a ReplicateError with status
     429) carrying their Retry-After, so the generator's retries wait as long as asked. The
     constructor hands the hook to its httpx clients; being async, it suits the async API,
     the only one the bot uses."""
-    return replicate.Client(
+    return Client(
         api_token=api_token, base_url=base_url, event_hooks={"response": [_raise_throttled]}
     )
 
@@ -120,7 +123,7 @@ def replicate_client(api_token: str, base_url: str | None = None) -> replicate.C
 def retry_delay(attempt: int, error: BaseException | None, base: float, cap: float) -> float:
     """Seconds before retry number `attempt` (1-based): exponential with jitter, but never
     sooner than the Retry-After Replicate sent, and never more than `cap`."""
-    exponential = base * 2 ** (attempt - 1)
+    exponential = base * 2.0 ** (attempt - 1)
     exponential += random.uniform(0, exponential / 4)
     asked = error.retry_after if isinstance(error, Throttled) else None
     return min(max(exponential, asked or 0.0), cap)
@@ -172,7 +175,7 @@ class ReplicateGenerator:
 
     def __init__(
         self,
-        client: replicate.Client,
+        client: Client,
         models: ReplicateModels,
         options: ReplicateOptions | None = None,
         waiter: PredictionWaiter | None = None,
@@ -252,8 +255,10 @@ class ReplicateGenerator:
         logger.info("resuming prediction %s (%s)", previous, prediction.status)
         return prediction
 
-    async def _retrying(self, call: Callable[..., Any], *args: Any) -> Any:
-        """`call(*args)`, retried with backoff while Replicate answers 429."""
+    async def _retrying(
+        self, call: Callable[_P, Awaitable[_T]], *args: _P.args, **kwargs: _P.kwargs
+    ) -> _T:
+        """`call(*args, **kwargs)`, retried with backoff while Replicate answers 429."""
         retrying = AsyncRetrying(
             retry=retry_if_exception(_is_throttled),
             stop=stop_after_attempt(self._options.create_attempts),
@@ -261,7 +266,7 @@ class ReplicateGenerator:
             before_sleep=_log_throttle,
             reraise=True,
         )
-        return await retrying(call, *args)
+        return await retrying(call, *args, **kwargs)
 
     def _retry_wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
@@ -269,7 +274,7 @@ class ReplicateGenerator:
         return retry_delay(state.attempt_number, error, options.backoff, options.max_backoff)
 
     async def _create(self, spec: ModelSpec, encoded: dict[str, Any]) -> Prediction:
-        params: dict[str, Any] = {}
+        params: Predictions.CreatePredictionParams = {}
         if self._options.webhook_url:
             params = {"webhook": self._options.webhook_url, "webhook_events_filter": ["completed"]}
         if spec.version:
@@ -354,7 +359,7 @@ class ReplicateGenerator:
             ) from error
 
 
-def _apply_webhook(prediction: Prediction, payload: dict[str, Any]) -> None:
+def _apply_webhook(prediction: Prediction, payload: Mapping[str, Any]) -> None:
     """Takes the finished state from a verified webhook payload."""
     for field_name in ("status", "output", "error", "logs", "metrics", "completed_at"):
         if field_name in payload:

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
-import replicate
+from replicate.client import Client
 from replicate.exceptions import ReplicateError
 from replicate.webhook import Webhooks, WebhookSigningSecret, WebhookValidationError
 
@@ -127,7 +127,7 @@ async def handle_replicate_webhook(
 class WebhookSecret:
     """The account's webhook signing secret, fetched from Replicate once and kept."""
 
-    def __init__(self, client: replicate.Client) -> None:
+    def __init__(self, client: Client) -> None:
         self._client = client
         self._key: str | None = None
         self._lock = asyncio.Lock()
