@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -207,7 +207,7 @@ def arrow(canvas: Image.Image, palette: Palette, tail: Point, tip: Point) -> Non
     paint(canvas, palette.accent, inside, at=inside_at)
 
 
-def _polygon_mask(points: list[Point], grow: int = 0) -> tuple[Image.Image, tuple[int, int]]:
+def _polygon_mask(points: Sequence[Point], grow: int = 0) -> tuple[Image.Image, tuple[int, int]]:
     """A smooth mask of a polygon grown by `grow` pixels all round, with room for a soft
     shadow, and where its top left corner goes on the canvas."""
     room = grow + 48

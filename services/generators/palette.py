@@ -4,6 +4,7 @@ from a reference picture (the successful video whose look the user wants to foll
 from __future__ import annotations
 
 import colorsys
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -105,6 +106,7 @@ def _dominant_colors(image: Image.Image) -> list[tuple[int, RGB]]:
     return [
         (count, (flat[3 * index], flat[3 * index + 1], flat[3 * index + 2]))
         for count, index in counts
+        if isinstance(index, int)  # always, in a palette image: a pixel is an index
     ]
 
 
@@ -123,7 +125,7 @@ def _contrasting(accent: RGB, candidates: Sequence[RGB]) -> RGB:
 def _vividness(item: tuple[int, RGB]) -> float:
     count, rgb = item
     _, saturation, value = _hsv(rgb)
-    return saturation * value * count**0.25
+    return saturation * value * math.pow(count, 0.25)
 
 
 def luma(rgb: RGB) -> float:

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw
 
 from services.generators.base import GenerationFailed
 from services.generators.imaging import Box, cover, decode_image, paint_sticker_base, smooth_shape
 from services.generators.palette import Palette
+
+if TYPE_CHECKING:
+    from cv2 import CascadeClassifier
 
 MAX_FACE_SIDE = 1024  # the cut-out is at most ~650 px; decoding more is wasted time
 _DETECT_SIDE = 480  # Haar detection on a smaller copy: ~15 ms instead of ~150 ms
@@ -42,13 +45,13 @@ def find_faces(image: Image.Image) -> list[Box] | None:
     return None if detector is None else detect_faces(image, detector)
 
 
-def detect_face(image: Image.Image, detector: Any | None) -> Box | None:
+def detect_face(image: Image.Image, detector: CascadeClassifier | None) -> Box | None:
     """The largest face `detector` (an OpenCV cascade, or None for none) finds."""
     faces = [] if detector is None else detect_faces(image, detector)
     return faces[0] if faces else None
 
 
-def detect_faces(image: Image.Image, detector: Any) -> list[Box]:
+def detect_faces(image: Image.Image, detector: CascadeClassifier) -> list[Box]:
     """The faces an OpenCV cascade finds in `image`, largest first."""
     import numpy
 
@@ -65,19 +68,21 @@ def detect_faces(image: Image.Image, detector: Any) -> list[Box]:
     ]
 
 
-def _detector() -> Any | None:
+def _detector() -> CascadeClassifier | None:
     """This thread's face classifier: OpenCV's detectMultiScale isn't safe to share."""
     if not hasattr(_local, "detector"):
         _local.detector = _load_detector()
-    return _local.detector
+    detector: CascadeClassifier | None = _local.detector  # threading.local is untyped
+    return detector
 
 
-def _load_detector() -> Any | None:
+def _load_detector() -> CascadeClassifier | None:
     try:
         import cv2
+        from cv2.data import haarcascades
     except ImportError:
         return None
-    cascade = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
+    cascade = Path(haarcascades) / "haarcascade_frontalface_default.xml"
     classifier = cv2.CascadeClassifier(str(cascade))
     return None if classifier.empty() else classifier
 

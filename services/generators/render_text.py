@@ -220,7 +220,7 @@ def _plate(fit: _Fit, word: str, at: tuple[int, int]) -> tuple[Box, int]:
     """The rounded plate behind a boxed word placed at `at`, and its corner radius (which
     is also its padding)."""
     pad = round(fit.size * BOX_PAD)
-    left, top, right, bottom = fit.font.getbbox(word, anchor="ls")
+    left, top, right, bottom = _ink_box(fit.font, word)
     x, y = at[0] + pad, at[1]
     return (x + left - pad, y + top - pad, x + right + pad, y + bottom + pad), pad
 
@@ -248,6 +248,13 @@ def _fit(text: PreparedHeadline, box: Box, style: TextStyle) -> _Fit:
     return _Fit(text.font.load(size), best[1], size)
 
 
+def _ink_box(font: ImageFont.FreeTypeFont, word: str) -> Box:
+    """The word's ink box around its baseline start. Pillow types bounding boxes as floats
+    for the sake of fractional stroke widths; without a stroke they are whole pixels."""
+    left, top, right, bottom = font.getbbox(word, anchor="ls")
+    return int(left), int(top), int(right), int(bottom)
+
+
 def _word_width(
     font: ImageFont.FreeTypeFont, text: PreparedHeadline, index: int, style: TextStyle
 ) -> float:
@@ -258,7 +265,7 @@ def _word_width(
 
 def _ink_height(font: ImageFont.FreeTypeFont, words: Sequence[str]) -> float:
     """Height from the highest to the lowest ink of any word, measured at the baseline."""
-    boxes = [font.getbbox(word, anchor="ls") for word in words]
+    boxes = [_ink_box(font, word) for word in words]
     return max(box[3] for box in boxes) - min(box[1] for box in boxes)
 
 
@@ -299,7 +306,7 @@ def _line_extent(
     """How far a line's outlined ink (or emphasis plate) reaches above and below its baseline."""
     top, bottom = 0, 0
     for index in line:
-        ink_top, ink_bottom = fit.font.getbbox(text.words[index], anchor="ls")[1::2]
+        _, ink_top, _, ink_bottom = _ink_box(fit.font, text.words[index])
         boxed = style.boxed_emphasis and index == text.emphasis
         reach = round(fit.size * (BOX_PAD if boxed else STROKE))
         top, bottom = min(top, ink_top - reach), max(bottom, ink_bottom + reach)
