@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from telegram.ext import Application
 
 from bot.database import database_conninfo
 from bot.settings import Settings
@@ -24,6 +23,7 @@ from bot.telegram_webhook import start_webhook, telegram_webhook_route, webhook_
 from bot.web import create_web_app, provider_webhook_route, serving
 from bot.wiring import REPLICATE_WEBHOOK_PATH, build_services
 from bot.workers import build_worker, worker_options
+from handlers.context import TelegramApp
 from services.adapters.db import Database
 from services.adapters.migrations import apply_migrations
 from services.container import Services
@@ -77,7 +77,7 @@ async def run(settings: Settings) -> None:
 
 
 def _web_routes(
-    settings: Settings, services: Services, application: Application, token: str
+    settings: Settings, services: Services, application: TelegramApp, token: str
 ) -> list[web.RouteDef]:
     """The web server's routes for this configuration (besides health)."""
     routes = []
@@ -110,7 +110,7 @@ def _stop_on_signals() -> asyncio.Event:
 async def _serve_until_stopped(
     stop: asyncio.Event, sandbox: SandboxServer | None, downloads: Path
 ) -> None:
-    waiters = [asyncio.create_task(stop.wait())]
+    waiters: list[asyncio.Task[object]] = [asyncio.create_task(stop.wait())]
     if sandbox is not None:
         from bot.sandbox_mode import chat_in_terminal, console_available
 

@@ -8,7 +8,6 @@ from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
     BaseRateLimiter,
     ContextTypes,
@@ -17,9 +16,10 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 import handlers
+from bot.payments import connect_payments
 from bot.update_intake import SkippingUpdatesRequest
 from handlers.buttons import AnswerTrackingBot
-from handlers.context import SERVICES_KEY, ChatContext
+from handlers.context import SERVICES_KEY, ChatContext, TelegramApp
 from handlers.gate import SERVED_UPDATES
 from services.container import Services
 
@@ -30,7 +30,7 @@ def build_application(
     services: Services,
     *,
     rate_limiter: BaseRateLimiter[Any] | None = None,
-) -> Application:  # type: ignore[type-arg]
+) -> TelegramApp:
     """The bot, talking to Telegram (or any Bot API server at `api_url`).
 
     Handlers get a ChatContext; every message is HTML without link previews (Defaults).
@@ -58,23 +58,24 @@ def build_application(
     )
     application.bot_data[SERVICES_KEY] = services
     handlers.register(application)
+    connect_payments(application, services)
     return application
 
 
-async def publish_and_start(application: Application) -> None:  # type: ignore[type-arg]
+async def publish_and_start(application: TelegramApp) -> None:
     """Initialises the bot, publishes its command menu and starts processing updates."""
     await application.initialize()
     await handlers.publish_commands(application)
     await application.start()
 
 
-async def start_polling(application: Application) -> None:  # type: ignore[type-arg]
+async def start_polling(application: TelegramApp) -> None:
     await publish_and_start(application)
     assert application.updater is not None
     await application.updater.start_polling(allowed_updates=SERVED_UPDATES, timeout=10)
 
 
-async def stop_bot(application: Application) -> None:  # type: ignore[type-arg]
+async def stop_bot(application: TelegramApp) -> None:
     """Stops taking updates, lets running handlers finish, and releases connections.
     A webhook stays registered, so Telegram keeps updates for the next start."""
     if application.updater is not None and application.updater.running:

@@ -11,10 +11,10 @@ import hmac
 import logging
 
 from aiohttp import web
-from telegram.ext import Application
 
 from bot.telegram_app import publish_and_start
 from bot.update_intake import parse_update, update_id_of
+from handlers.context import TelegramApp
 from handlers.gate import SERVED_UPDATES
 
 logger = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def webhook_secret(bot_token: str) -> str:
     return hmac.new(bot_token.encode(), b"telegram-webhook", hashlib.sha256).hexdigest()
 
 
-def telegram_webhook_route(application: Application, secret: str) -> web.RouteDef:  # type: ignore[type-arg]
+def telegram_webhook_route(application: TelegramApp, secret: str) -> web.RouteDef:
     async def receive(request: web.Request) -> web.Response:
         if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
             logger.warning("refused a Telegram webhook call without the right secret")
@@ -50,7 +50,7 @@ def telegram_webhook_route(application: Application, secret: str) -> web.RouteDe
     return web.post(WEBHOOK_PATH, receive)
 
 
-async def start_webhook(application: Application, public_url: str) -> None:  # type: ignore[type-arg]
+async def start_webhook(application: TelegramApp, public_url: str) -> None:
     """Starts processing updates and tells Telegram where to send them."""
     await publish_and_start(application)
     await application.bot.set_webhook(

@@ -67,10 +67,13 @@ def readable_batch(result: list[Any]) -> list[JSONDict]:
 
 class SkippingUpdatesRequest(HTTPXRequest):
     """The HTTP client for getUpdates only (`ApplicationBuilder.get_updates_request`, a
-    documented extension point): passes every other answer through unchanged."""
+    documented extension point). It parses answers through `parse_json_payload`, the
+    documented hook for that, so a batch's unreadable updates are skipped before PTB
+    reads them; every other answer passes through unchanged."""
 
-    async def post(self, url: str, *args: Any, **kwargs: Any) -> JSONDict | list[JSONDict] | bool:
-        result = await super().post(url, *args, **kwargs)
-        if url.endswith("/getUpdates") and isinstance(result, list):
-            return readable_batch(result)
-        return result
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> JSONDict:
+        answer = HTTPXRequest.parse_json_payload(payload)
+        if isinstance(answer.get("result"), list):
+            answer["result"] = readable_batch(answer["result"])
+        return answer

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from telegram.ext import Application
-
-from bot.settings import Settings
 from bot.delivery import TelegramReporter
+from bot.settings import Settings
+from handlers.context import TelegramApp
 from services.container import Services
 from services.jobs import GenerationWorker, WorkerOptions
 
@@ -17,7 +16,7 @@ def worker_options(settings: Settings) -> WorkerOptions:
 
 
 def build_worker(
-    application: Application,  # type: ignore[type-arg]
+    application: TelegramApp,
     services: Services,
     options: WorkerOptions,
 ) -> GenerationWorker:

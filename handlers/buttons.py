@@ -111,7 +111,7 @@ def answered(context: ChatContext, query_id: str) -> bool:
     return not isinstance(bot, AnswerTrackingBot) or bot.has_answered(query_id)
 
 
-class AnswerTrackingBot(ExtBot):  # type: ignore[type-arg]
+class AnswerTrackingBot(ExtBot[None]):
     """An ExtBot that remembers the newest callback queries it answered (bounded), so
     the fallback answer and the error handler never answer a query a second time."""
 

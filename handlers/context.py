@@ -170,3 +170,8 @@ class ChatContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
         if lock is None:
             lock = _user_locks[user_id] = asyncio.Lock()
         return lock
+
+
+#: The application as this bot builds it (bot/telegram_app.py): handlers and jobs get a
+#: ChatContext.
+TelegramApp = Application[Any, ChatContext, Any, Any, Any, Any]

@@ -5,7 +5,7 @@ from handlers.kit import ChatContext, keyboard, private_only
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from functools import wraps
 from typing import Any
 
@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.context import ChatContext
 
-Handler = Callable[[Update, ChatContext], Awaitable[Any]]
+Handler = Callable[[Update, ChatContext], Coroutine[Any, Any, Any]]
 #: A button as (text, callback data), or a ready InlineKeyboardButton (e.g. a link).
 Button = tuple[str, str] | InlineKeyboardButton
 

@@ -272,7 +272,8 @@ class World:
         an update: the sender's started and blocked bots, and the charge it marks
         refunded before posting a ``refunded_payment``."""
         assert self.journal is not None
-        user = self.users.get(actor.get("id")) if isinstance(actor, dict) else None
+        actor_id = actor.get("id") if isinstance(actor, dict) else None
+        user = self.users.get(actor_id) if isinstance(actor_id, int) else None
         if user is not None:
             self.journal.user(user)
         refunded = (content or {}).get("refunded_payment") or {}

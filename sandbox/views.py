@@ -136,7 +136,8 @@ def file_id_of(message: dict[str, Any]) -> str | None:
     """file_id of a Message dict's document, sticker or largest photo size."""
     for key in ("document", "sticker"):
         if key in message:
-            return message[key]["file_id"]
+            file_id: str = message[key]["file_id"]
+            return file_id
     photo = message.get("photo")
     return photo[-1]["file_id"] if photo else None
 

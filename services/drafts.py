@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
+from typing import Any
 from uuid import UUID
 
 from services.adapters.db import Database
@@ -91,10 +92,10 @@ class DraftService:
         fresh = replace(fresh, step=fresh.next_step())
         return fresh if await self._write(fresh, expected_token=draft.token) else None
 
-    async def update(self, draft: Draft, **changes: object) -> Draft | None:
+    async def update(self, draft: Draft, **changes: Any) -> Draft | None:
         """Applies the changes and moves to the next missing input. None if the draft
         was replaced or finished meanwhile (a stale button)."""
-        changed = replace(draft, **changes)  # type: ignore[arg-type]
+        changed = replace(draft, **changes)
         changed = replace(changed, step=changed.next_step())
         written = await self._write(changed, expected_token=draft.token)
         return changed if written else None

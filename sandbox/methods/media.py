@@ -129,7 +129,8 @@ async def send_media_group(call: Call) -> list[dict[str, Any]]:
     contents = []
     for item in items:
         raw_caption = item.get("caption")
-        caption, entities = (None, [])
+        caption: str | None = None
+        entities: list[dict[str, Any]] = []
         if raw_caption:
             caption, entities = format_text(
                 raw_caption, item.get("parse_mode"), item.get("caption_entities")
