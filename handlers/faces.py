@@ -11,7 +11,7 @@ from handlers import generate
 from handlers.context import NotThatKindOfUpdate
 from handlers.kit import ChatContext, keyboard, private_only
 from handlers.stored_photos import send_face
-from services.faces import MAX_FACES, Face, FaceLimitReached
+from services.faces import MAX_FACES, Face
 from services.images import ALLOWED_MIME_TYPES, check_upload_size
 from services.modes import Step
 
@@ -70,19 +70,15 @@ async def _receive_image(context: ChatContext, file_id: str, size: int | None) -
 
 
 async def _save_face(context: ChatContext, file_id: str) -> Face | None:
-    """Downloads, checks and stores a photo; None if the file is gone or the user keeps
-    as many faces as they may (both told). A photo that is no usable face raises
-    ImageRejected, which handlers/errors.py tells."""
+    """Downloads, checks and stores a photo; None if the file is gone (the user is told).
+    A photo that is no usable face (ImageRejected) or one face too many
+    (FaceLimitReached) is told by handlers/errors.py."""
     profile = await context.profile()
     data = await context.download(file_id)
     if data is None:
         return None
     faces = context.services.faces
-    try:
-        saved = await faces.save_upload(profile.id, data, file_id)
-    except FaceLimitReached:
-        await context.say("face_limit", max=MAX_FACES)
-        return None
+    saved = await faces.save_upload(profile.id, data, file_id)
     count = len(await faces.list(profile.id))
     key = "face_already" if saved.already_saved else "face_saved"
     text: str = context.t(key, count=count, max=MAX_FACES)

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from services.adapters.db import Database
 from services.adapters.storage import FACES_BUCKET, Storage
+from services.errors import UserFacingError
 from services.generators.cpu import run_cpu_bound
 from services.images import NormalizedImage, normalize_face_photo
 
@@ -19,8 +20,13 @@ MAX_FACES = 5
 logger = logging.getLogger(__name__)
 
 
-class FaceLimitReached(Exception):
+class FaceLimitReached(UserFacingError):
     """The user already keeps MAX_FACES faces."""
+
+    key = "face_limit"
+
+    def __init__(self) -> None:
+        super().__init__(f"already {MAX_FACES} faces", max=MAX_FACES)
 
 
 @dataclass(frozen=True)
