@@ -8,8 +8,8 @@ from __future__ import annotations
 from aiohttp import web
 from telegram.ext import Application
 
+from bot.notifiers import TelegramAdminNotifier, TelegramPaymentNotifier
 from bot.web import provider_webhook_route
-from handlers.payments import TelegramAdminNotifier, TelegramPaymentNotifier
 from services.accounts import AccountService
 from services.adapters.stripe_billing import StripeBilling
 from services.drafts import DraftService

@@ -17,11 +17,12 @@ from handlers import (
     account,
     admin,
     buttons,
+    buy,
     faces,
     gate,
     generate,
     menu,
-    payments,
+    stars,
     start,
     subscription,
 )
@@ -36,7 +37,7 @@ COMMANDS = [
     ("profile", account.profile),
     ("history", account.history),
     ("referral", account.referral),
-    ("buy", payments.buy),
+    ("buy", buy.buy),
     ("subscription", subscription.show),
     ("cancel", generate.cancel),
     ("help", start.show_help),
@@ -56,16 +57,16 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(buttons.answer_if_unanswered), group=1)
     for name, callback in COMMANDS + ADMIN_COMMANDS:
         app.add_handler(CommandHandler(name, callback))
-    app.add_handler(PreCheckoutQueryHandler(payments.on_pre_checkout))
-    app.add_handler(MessageHandler(filters.SUCCESSFUL_PAYMENT, payments.on_successful_payment))
+    app.add_handler(PreCheckoutQueryHandler(stars.on_pre_checkout))
+    app.add_handler(MessageHandler(filters.SUCCESSFUL_PAYMENT, stars.on_successful_payment))
     app.add_handler(
-        MessageHandler(filters.StatusUpdate.REFUNDED_PAYMENT, payments.on_refunded_payment)
+        MessageHandler(filters.StatusUpdate.REFUNDED_PAYMENT, stars.on_refunded_payment)
     )
     app.add_handler(CallbackQueryHandler(menu.on_menu, pattern=r"^menu:"))
     app.add_handler(CallbackQueryHandler(generate.on_callback, pattern=r"^gen:"))
     app.add_handler(CallbackQueryHandler(faces.on_face_callback, pattern=r"^face:"))
     app.add_handler(CallbackQueryHandler(account.on_history_callback, pattern=r"^hist:"))
-    app.add_handler(CallbackQueryHandler(payments.on_buy_callback, pattern=r"^buy:"))
+    app.add_handler(CallbackQueryHandler(buy.on_buy_callback, pattern=r"^buy:"))
     app.add_handler(CallbackQueryHandler(subscription.on_callback, pattern=r"^sub:"))
     app.add_handler(CallbackQueryHandler(menu.on_unknown_button))
     app.add_handler(MessageHandler(private & filters.PHOTO, faces.on_photo))
@@ -75,7 +76,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(filters.COMMAND, start.unknown_command))
     app.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, start.stray_message))
     app.add_error_handler(on_error)
-    subscription.schedule_expiry(app)
 
 
 async def publish_commands(app: Application) -> None:  # type: ignore[type-arg]

@@ -6,9 +6,9 @@ from uuid import UUID
 
 from telegram import Update
 
+from handlers.formatting import day
 from handlers.i18n import Html, mode_name
 from handlers.kit import ChatContext, keyboard, private_only
-from handlers.payments import day
 from handlers.results import result_caption, result_keyboard
 from handlers.stored_photos import send_stored_photo
 from services.referrals import referral_link

@@ -4,24 +4,16 @@
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import re
 from functools import wraps
 from typing import Any
-from uuid import UUID
 
 from telegram import Update
-from telegram.error import BadRequest
 
-from handlers.common import Context, Handler, lang, reply, services, telegram_user
-from handlers.i18n import t
-from handlers.payments import TelegramPaymentNotifier
+from handlers.kit import ChatContext, Handler
+from handlers.payment_desk import payment_desk
 from handlers.start import unknown_command
-from services.credits import PaymentProvider
 from services.errors import InsufficientCredits
-
-logger = logging.getLogger(__name__)
 
 # Plain ASCII digits only: int() would also take "1_000", "+5" and other scripts' digits.
 _TELEGRAM_ID = re.compile(r"[0-9]{1,15}")
@@ -33,9 +25,9 @@ MAX_ADJUSTMENT = 1_000_000
 
 def admin_only(handler: Handler) -> Handler:
     @wraps(handler)
-    async def guarded(update: Update, context: Context) -> Any:
+    async def guarded(update: Update, context: ChatContext) -> Any:
         user = update.effective_user
-        if user is None or user.id not in services(context).admin_ids:
+        if user is None or user.id not in context.services.admin_ids:
             return await unknown_command(update, context)
         return await handler(update, context)
 
@@ -43,63 +35,26 @@ def admin_only(handler: Handler) -> Handler:
 
 
 @admin_only
-async def refund(update: Update, context: Context) -> None:
-    """Stars: refundStarPayment, then take back what is left of the credits."""
-    language = lang(update)
+async def refund(update: Update, context: ChatContext) -> None:
+    """Refunds a Stars payment (services/refunds.py) and answers with what it took back;
+    a refusal (no such payment, a card payment, Telegram's no) reaches handlers/errors.py."""
     args = context.args or []
     if len(args) != 1 or not _PAYMENT_REFERENCE.fullmatch(args[0]):
-        await reply(update, t(language, "admin_usage_refund"))
+        await context.say("admin_usage_refund")
         return
-    svc = services(context)
-    payment = await svc.payments.find(args[0])
-    if payment is None:
-        await reply(update, t(language, "admin_payment_not_found", reference=args[0]))
-        return
-    if payment.provider is PaymentProvider.STRIPE:
-        await reply(update, t(language, "admin_refund_stripe"))
-        return
-    profile = await svc.accounts.get(payment.profile_id)
-    if payment.refunded_at is None and profile.telegram_id is not None:
-        try:
-            await context.bot.refund_star_payment(profile.telegram_id, payment.provider_payment_id)
-        except BadRequest as error:
-            # Refunded at Telegram already (e.g. we crashed right after): take the credits.
-            if "CHARGE_ALREADY_REFUNDED" not in error.message:
-                await reply(update, t(language, "admin_refund_failed", error=error.message))
-                return
-    result = await svc.payments.refund(payment.id, f"admin {telegram_user(update).id}")
-    if payment.subscription_id is not None and profile.telegram_id is not None:
-        await _stop_renewal(context, payment.subscription_id, profile.telegram_id)
-    key = "admin_refund_already" if result.already else "admin_refund_done"
-    await reply(
-        update,
-        t(
-            language,
-            key,
-            payment=str(payment.id),
-            amount=f"{payment.amount.normalize():f}",
-            currency=payment.currency or "",
-            taken=result.taken,
-            credits=result.credits_added,
-            shortfall=result.shortfall,
-            user=str(profile.telegram_id),
-            balance=result.balance,
-        ),
+    report = await payment_desk(context).refunds.refund(args[0], f"admin {context.user.id}")
+    payment, result = report.payment, report.refund
+    await context.say(
+        "admin_refund_already" if result.already else "admin_refund_done",
+        payment=str(payment.id),
+        amount=f"{payment.amount.normalize():f}",
+        currency=payment.currency or "",
+        taken=result.taken,
+        credits=result.credits_added,
+        shortfall=result.shortfall,
+        user=str(report.payer_telegram_id),
+        balance=result.balance,
     )
-    if not result.already:
-        notify = TelegramPaymentNotifier(context.bot, svc.accounts, svc.drafts)
-        await notify(svc.payments.refund_notice(result))
-
-
-async def _stop_renewal(context: Context, subscription_id: UUID, telegram_id: int) -> None:
-    """A refunded plan payment ends the plan; Telegram must not charge the next period."""
-    subscription = await services(context).subscriptions.get(subscription_id)
-    if subscription is None or subscription.provider_subscription_id is None:
-        return
-    with contextlib.suppress(BadRequest):
-        await context.bot.edit_user_star_subscription(
-            telegram_id, subscription.provider_subscription_id, is_canceled=True
-        )
 
 
 def _adjustment(args: list[str]) -> tuple[int, int, str] | None:
@@ -113,44 +68,34 @@ def _adjustment(args: list[str]) -> tuple[int, int, str] | None:
 
 
 @admin_only
-async def grant(update: Update, context: Context) -> None:
-    await _adjust(update, context, sign=1)
+async def grant(update: Update, context: ChatContext) -> None:
+    await _adjust(context, sign=1)
 
 
 @admin_only
-async def revoke(update: Update, context: Context) -> None:
-    await _adjust(update, context, sign=-1)
+async def revoke(update: Update, context: ChatContext) -> None:
+    await _adjust(context, sign=-1)
 
 
-async def _adjust(update: Update, context: Context, *, sign: int) -> None:
-    language = lang(update)
-    args = context.args or []
-    command = "grant" if sign > 0 else "revoke"
-    parsed = _adjustment(args)
+async def _adjust(context: ChatContext, *, sign: int) -> None:
+    parsed = _adjustment(context.args or [])
     if parsed is None:
-        await reply(update, t(language, "admin_usage_adjust", command=command))
+        await context.say("admin_usage_adjust", command="grant" if sign > 0 else "revoke")
         return
     telegram_id, amount, reason = parsed
-    svc = services(context)
-    profile = await svc.accounts.find_by_telegram_id(telegram_id)
+    services = context.services
+    profile = await services.accounts.find_by_telegram_id(telegram_id)
     if profile is None:
-        await reply(update, t(language, "admin_user_not_found", telegram_id=str(telegram_id)))
+        await context.say("admin_user_not_found", telegram_id=str(telegram_id))
         return
     try:
-        balance = await svc.credits.admin_adjust(
-            profile.id, sign * amount, reason, telegram_user(update).id
+        balance = await services.credits.admin_adjust(
+            profile.id, sign * amount, reason, context.user.id
         )
     except InsufficientCredits as short:
         balance = short.balance if short.balance is not None else profile.credits
-        await reply(update, t(language, "admin_revoke_short", balance=balance))
+        await context.say("admin_revoke_short", balance=balance)
         return
-    await reply(
-        update,
-        t(
-            language,
-            "admin_adjusted",
-            delta=f"{sign * amount:+d}",
-            user=str(telegram_id),
-            balance=balance,
-        ),
+    await context.say(
+        "admin_adjusted", delta=f"{sign * amount:+d}", user=str(telegram_id), balance=balance
     )

@@ -2,8 +2,9 @@
 
 Buying and refunding are one SQL function call each (sql/008), so a provider's payment
 is credited at most once and a refund takes back at most what is left. This module also
-owns the Telegram Stars invoice payload and the pre-checkout decision, and the notices
-that tell a user about money that moved outside their chat (Stripe, refunds, lapses).
+owns the Telegram Stars invoice payload and the pre-checkout decision, the notices that
+tell a user about their money (a purchase, a refund), and the protocols through which
+services reach Telegram (StarsApi, PaymentNotifier, AdminNotifier; bot/ implements them).
 
 The database compares every payment with its product's price (sql/011): a payment in
 another currency or below the price is recorded but credits nothing, one above it
@@ -78,6 +79,12 @@ class CreditPack:
     @property
     def total_credits(self) -> int:
         return self.credits + self.bonus_credits
+
+
+class OfferGone(UserFacingError):
+    """A pack's button outlived the pack (withdrawn from sale since it was shown)."""
+
+    key = "offer_gone"
 
 
 class CheckoutRefused(UserFacingError):
@@ -166,11 +173,51 @@ def mismatch_of(
     return mismatch
 
 
+@dataclass(frozen=True)
+class UnmatchedPayment:
+    """A Stars payment whose invoice names nothing this bot sells (a payload it did not
+    write, a withdrawn product, a profile gone): nothing is credited, and an admin may
+    give the money back with /refund of its charge id."""
+
+    telegram_id: int
+    charge_id: str
+    amount: Decimal
+    currency: str
+    payload: str
+
+
 class AdminNotifier(Protocol):
-    """Given by bot/ or handlers to whatever records payments: tells the admins
-    (ADMIN_IDS) about a payment that needs a person (services never import telegram)."""
+    """Given by bot/ to whatever records payments: tells the admins (ADMIN_IDS) about a
+    payment that needs a person (services never import telegram)."""
 
     async def __call__(self, mismatch: PaymentMismatch) -> None: ...
+
+    async def unmatched(self, payment: UnmatchedPayment) -> None: ...
+
+
+class StarsRefund(StrEnum):
+    """What Telegram did with a refund request."""
+
+    REFUNDED = "refunded"
+    ALREADY_REFUNDED = "already_refunded"  # earlier (say, just before a crash)
+
+
+class StarsRefused(Exception):
+    """A Stars call that did not happen (Telegram refused it); the message says why."""
+
+
+class StarsApi(Protocol):
+    """Telegram's Stars calls (refundStarPayment, editUserStarSubscription), given by bot/
+    to the services that move Stars (services never import telegram)."""
+
+    async def refund(self, telegram_id: int, charge_id: str) -> StarsRefund:
+        """Raises StarsRefused when Telegram will not refund the charge."""
+        ...
+
+    async def set_renewal(self, telegram_id: int, charge_id: str, renews: bool) -> None:
+        """Switches renewal of the subscription its first charge id names; raises
+        StarsRefused when that did not happen."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -274,6 +321,13 @@ class PaymentService:
             f"SELECT {_PACK_COLUMNS} FROM credit_packs WHERE id = %s", [pack_id]
         )
         return CreditPack(**row) if row else None
+
+    async def pack_on_sale(self, pack_id: str) -> CreditPack:
+        """A pack a button may still sell; OfferGone if it was withdrawn since."""
+        pack = await self.pack(pack_id)
+        if pack is None or not pack.active:
+            raise OfferGone(f"credit pack {pack_id} is not on sale")
+        return pack
 
     async def check_stars_checkout(
         self, payload: str, telegram_id: int, currency: str, total_amount: int
@@ -388,6 +442,18 @@ class PaymentService:
         row = await self._db.fetch_one("SELECT * FROM refund_payment(%s, %s)", [payment_id, note])
         assert row is not None
         return PaymentRefund(**row)
+
+    @staticmethod
+    def purchase_notice(profile_id: UUID, purchase: Purchase) -> PaymentNotice | None:
+        """What the buyer hears: the credits, or what the price check found; None when
+        this payment was credited before (a redelivery says nothing)."""
+        if not purchase.credited:
+            return None
+        if purchase.mismatch is not None:
+            return PaymentNotice.of_mismatch(purchase.mismatch, purchase.balance)
+        return PaymentNotice(
+            profile_id, PaymentEvent.PACK_CREDITED, purchase.credits, purchase.balance
+        )
 
     @staticmethod
     def refund_notice(refund: PaymentRefund) -> PaymentNotice:

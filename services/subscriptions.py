@@ -2,12 +2,14 @@
 
 A paid period (a Stars payment or renewal, a Stripe invoice) is one SQL call that credits
 the plan's credits and extends the subscription in the same transaction, once per
-provider payment id (sql/008). Cancelling switches renewal off and keeps the paid period;
-a scheduled job deactivates subscriptions whose period ran out.
+provider payment id (sql/008). Cancelling switches renewal off and keeps the paid period
+(services/renewals.py); a scheduled job (bot/payments.py) ends subscriptions whose period
+ran out and tells their owners.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -16,9 +18,11 @@ from uuid import UUID
 
 from psycopg.types.json import Jsonb
 
+from services import payments
 from services.adapters.db import Database
 from services.credits import PaymentProvider
-from services.payments import PaymentMismatch, ProductKind, mismatch_of
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_PLAN = "monthly_25images"
 STARS_SUBSCRIPTION_PERIOD = 2592000  # 30 days, the only period Telegram accepts
@@ -62,7 +66,7 @@ class PeriodPaid:
     balance: int
     credits: int
     end_date: datetime | None
-    mismatch: PaymentMismatch | None = None  # the price check's finding, if any
+    mismatch: payments.PaymentMismatch | None = None  # the price check's finding, if any
 
 
 @dataclass(frozen=True)
@@ -159,12 +163,12 @@ class SubscriptionService:
             row["balance"],
             row["credits_added"],
             row["end_date"],
-            mismatch_of(
+            payments.mismatch_of(
                 row,
                 profile_id,
                 provider,
                 provider_payment_id,
-                ProductKind.SUBSCRIPTION,
+                payments.ProductKind.SUBSCRIPTION,
                 plan_id,
                 Decimal(amount),
                 currency,
@@ -193,3 +197,33 @@ class SubscriptionService:
             "SELECT * FROM expire_subscriptions(now(), %s)", [EXPIRY_GRACE]
         )
         return [Lapse(**row) for row in rows]
+
+    async def end_lapsed(self, notify: payments.PaymentNotifier) -> None:
+        """Ends lapsed plans and tells each owner, unless another plan of theirs still
+        runs; one owner who cannot be told does not keep the others from hearing."""
+        for lapse in await self.expire_lapsed():
+            logger.info("subscription %s lapsed", lapse.subscription_id)
+            if lapse.still_subscribed:
+                continue
+            ended = payments.PaymentEvent.SUBSCRIPTION_ENDED
+            try:
+                await notify(payments.PaymentNotice(lapse.profile_id, ended))
+            except Exception:
+                logger.exception("could not tell profile %s its plan lapsed", lapse.profile_id)
+
+    @staticmethod
+    def period_notice(
+        profile_id: UUID, paid: PeriodPaid, *, first: bool
+    ) -> payments.PaymentNotice | None:
+        """What the subscriber hears: the plan started or renewed with its credits, or
+        what the price check found; None when this payment was recorded before."""
+        if not paid.credited:
+            return None
+        if paid.mismatch is not None:
+            return payments.PaymentNotice.of_mismatch(paid.mismatch, paid.balance)
+        event = payments.PaymentEvent.SUBSCRIPTION_RENEWED
+        if first:
+            event = payments.PaymentEvent.SUBSCRIPTION_STARTED
+        return payments.PaymentNotice(
+            profile_id, event, paid.credits, paid.balance, until=paid.end_date
+        )

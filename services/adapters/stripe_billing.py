@@ -187,16 +187,16 @@ class StripeBilling:
             raise StripeUnavailable(f"Stripe returned checkout session {session.id} without a url")
         return session.url
 
-    async def cancel_subscription(self, provider_subscription_id: str) -> None:
-        """Renewal off at Stripe; the paid period stays (customer.subscription.updated
-        confirms it, and we record it now so /subscription shows it at once)."""
+    async def set_renewal(self, provider_subscription_id: str, renews: bool) -> None:
+        """Renewal off (cancel at the period's end) or on again at Stripe; the paid period
+        stays. Only Stripe is told here: services/renewals.py records the switch, and
+        customer.subscription.updated confirms it."""
         try:
             await self._client.v1.subscriptions.update_async(
-                provider_subscription_id, params={"cancel_at_period_end": True}
+                provider_subscription_id, params={"cancel_at_period_end": not renews}
             )
         except stripe.StripeError as error:
-            raise StripeUnavailable(f"Stripe refused the cancellation: {error}") from error
-        await self._subscriptions.update(STRIPE, provider_subscription_id, renews=False)
+            raise StripeUnavailable(f"Stripe refused the renewal switch: {error}") from error
 
     # --- Webhooks ---------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from handlers.subscription import EXPIRY_JOB
+from bot.payments import EXPIRY_JOB
 from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from sandbox.views import PaymentResult, SentMessage
