@@ -38,7 +38,8 @@ class TelegramStars:
         try:
             await self._bot.refund_star_payment(telegram_id, charge_id)
         except BadRequest as error:
-            if "CHARGE_ALREADY_REFUNDED" in error.message:
+            # PTB passes Telegram's CHARGE_ALREADY_REFUNDED on as "Charge_already_refunded".
+            if "charge_already_refunded" in error.message.lower():
                 return StarsRefund.ALREADY_REFUNDED
             raise StarsRefused(error.message) from error
         return StarsRefund.REFUNDED

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.payments import EXPIRY_JOB
+from sandbox.errors import ApiError
+from sandbox.faults import Fault
 from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from sandbox.views import PaymentResult, SentMessage
@@ -79,6 +82,11 @@ async def subscribe(user: SandboxUser) -> PaymentResult:
 
 def count(user: SandboxUser, *fragments: str) -> int:
     return sum(1 for m in user.messages() if all(f in (m.text or "") for f in fragments))
+
+
+def for_user(user: SandboxUser) -> Callable[[dict], bool]:
+    """A fault filter: only calls about this user (tests run next to each other)."""
+    return lambda params: str(params.get("user_id")) == str(user.id)
 
 
 def redeliver(user: SandboxUser, content: dict, times: int) -> None:
@@ -428,6 +436,30 @@ async def test_admin_refund_calls_telegram_and_takes_back_what_is_left(
     [row] = await payments_of(chat_services.db, profile)
     assert (row["credits_refunded"], row["refund_shortfall"]) == (30, 70)
     assert row["refunded_at"] is not None
+
+
+@pytest.mark.expect_errors(r"update \d+ failed")
+async def test_a_refund_whose_answer_was_lost_is_recorded_when_asked_again(
+    new_chat_user, admin: SandboxUser, chat_services: Services, sandbox: SandboxServer
+):
+    """Telegram refunded the Stars but the bot heard 502: nothing is taken back yet (the
+    outcome is unknown); the admin's second /refund hears "already refunded" and records it."""
+    user = new_chat_user()
+    await started(user)
+    payment = await buy_pack(user, "pack_100")
+    lost = ApiError(502, "Bad Gateway")
+    sandbox.faults.add(Fault("refundStarPayment", error=lost, performed=True, when=for_user(user)))
+
+    await admin.send_command("/refund", payment.charge_id)
+    await admin.wait_for_message(containing("something went wrong"))
+    assert await balance_of(chat_services, user) == 150
+    await admin.send_command("/refund", payment.charge_id)
+
+    answer = await admin.wait_for_message(containing("Refunded payment"))
+    assert "took back 100 of 100 credits" in (answer.text or "")
+    await user.wait_for_message(containing("payment was refunded"))
+    assert await balance_of(chat_services, user) == 50
+    assert [r.charge_id for r in sandbox.refunds].count(payment.charge_id) == 1
 
 
 async def test_a_refunded_payment_update_is_handled_once(new_chat_user, chat_services: Services):
