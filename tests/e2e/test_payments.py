@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.payments import EXPIRY_JOB
-from sandbox.errors import ApiError
+from sandbox.errors import ApiError, bad_request
 from sandbox.faults import Fault
 from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
@@ -371,6 +371,30 @@ async def test_cancel_in_subscription_calls_edit_user_star_subscription(
     assert (await user.renew_subscription(first)).ok
 
 
+@pytest.mark.expect_errors("could not change renewal")
+async def test_a_renewal_switch_telegram_did_not_make_changes_nothing(
+    new_chat_user, chat_services: Services, sandbox: SandboxServer
+):
+    """Telegram charges the next period, so its state comes first: when the switch does
+    not go through, the plan is recorded as it still is, and the user is told."""
+    user = new_chat_user()
+    await started(user)
+    first = await subscribe(user)
+    await user.send_command("/subscription")
+    status = await user.wait_for_message(containing("is active"))
+    down = ApiError(502, "Bad Gateway")  # refused before anything happened
+    sandbox.faults.add(Fault("editUserStarSubscription", error=down, when=for_user(user)))
+
+    await user.press(status, "sub:cancel")
+
+    await user.wait_for_message(containing("couldn't change your plan"))
+    row = await subscription_row(chat_services.db, await profile_of(chat_services, user))
+    assert row["canceled_at"] is None
+    assert (await user.renew_subscription(first)).ok  # Telegram still renews it
+    await user.send_command("/subscription")
+    await user.wait_for_message(containing("renews automatically"))
+
+
 async def test_a_lapsed_plan_is_ended_by_the_job_and_the_user_told_once(
     new_chat_user, chat_services: Services, running_bot: RunningBot
 ):
@@ -460,6 +484,26 @@ async def test_a_refund_whose_answer_was_lost_is_recorded_when_asked_again(
     await user.wait_for_message(containing("payment was refunded"))
     assert await balance_of(chat_services, user) == 50
     assert [r.charge_id for r in sandbox.refunds].count(payment.charge_id) == 1
+
+
+async def test_a_refund_telegram_refuses_takes_nothing_back(
+    new_chat_user, admin: SandboxUser, chat_services: Services, sandbox: SandboxServer
+):
+    user = new_chat_user()
+    await started(user)
+    payment = await buy_pack(user, "pack_100")
+    refusal = bad_request("CHARGE_NOT_REFUNDABLE")
+    sandbox.faults.add(Fault("refundStarPayment", error=refusal, when=for_user(user)))
+
+    await admin.send_command("/refund", payment.charge_id)
+
+    answer = await admin.wait_for_message(containing("Telegram refused the refund"))
+    assert "charge_not_refundable" in (answer.text or "").lower()
+    await asyncio.sleep(SETTLE_SECONDS)
+    assert await balance_of(chat_services, user) == 150
+    [row] = await payments_of(chat_services.db, await profile_of(chat_services, user))
+    assert row["refunded_at"] is None
+    assert count(user, "payment was refunded") == 0
 
 
 async def test_a_refunded_payment_update_is_handled_once(new_chat_user, chat_services: Services):
