@@ -21,10 +21,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import stripe
+from stripe.params.checkout import (
+    SessionCreateParams,
+    SessionCreateParamsLineItemPriceData,
+)
 
 from services.adapters.db import Database
 from services.credits import PaymentProvider
@@ -141,9 +145,7 @@ class StripeBilling:
             raise StripeUnavailable(f"no credit pack {pack_id} on sale")
         metadata = _metadata(profile_id, telegram_id, kind="pack", pack_id=pack.id)
         price = _price(pack.stripe_currency, pack.stripe_price_cents, pack.total_credits)
-        return await self._checkout(
-            profile_id, return_url, "payment", metadata, price, payment_intent_data=metadata
-        )
+        return await self._checkout(profile_id, return_url, "payment", metadata, price)
 
     async def checkout_subscription(
         self, profile_id: UUID, telegram_id: int, return_url: str, plan_id: str = DEFAULT_PLAN
@@ -154,33 +156,32 @@ class StripeBilling:
             raise StripeUnavailable(f"no subscription plan {plan_id} on sale")
         metadata = _metadata(profile_id, telegram_id, kind="subscription", plan_id=plan.id)
         price = _price(plan.stripe_currency, plan.stripe_price_cents, plan.credits, monthly=True)
-        return await self._checkout(
-            profile_id, return_url, "subscription", metadata, price, subscription_data=metadata
-        )
+        return await self._checkout(profile_id, return_url, "subscription", metadata, price)
 
     async def _checkout(
         self,
         profile_id: UUID,
         return_url: str,
-        mode: str,
+        mode: Literal["payment", "subscription"],
         metadata: dict[str, str],
-        price: dict[str, Any],
-        **copies: dict[str, str],
+        price: SessionCreateParamsLineItemPriceData,
     ) -> str:
-        """`copies` names the objects the session creates that carry the metadata too
-        (the payment intent, the subscription and through it every invoice)."""
+        """A Checkout session whose metadata is copied onto what it creates (the payment
+        intent, or the subscription and through it every invoice)."""
+        params: SessionCreateParams = {
+            "mode": mode,
+            "client_reference_id": str(profile_id),
+            "metadata": metadata,
+            "line_items": [{"quantity": 1, "price_data": price}],
+            "success_url": return_url,
+            "cancel_url": return_url,
+        }
+        if mode == "payment":
+            params["payment_intent_data"] = {"metadata": metadata}
+        else:
+            params["subscription_data"] = {"metadata": metadata}
         try:
-            session = await self._client.v1.checkout.sessions.create_async(
-                params={
-                    "mode": mode,
-                    "client_reference_id": str(profile_id),
-                    "metadata": metadata,
-                    "line_items": [{"quantity": 1, "price_data": price}],
-                    "success_url": return_url,
-                    "cancel_url": return_url,
-                    **{name: {"metadata": values} for name, values in copies.items()},
-                }
-            )
+            session = await self._client.v1.checkout.sessions.create_async(params=params)
         except stripe.StripeError as error:
             raise StripeUnavailable(f"Stripe refused a checkout session: {error}") from error
         if not session.url:
@@ -448,10 +449,12 @@ def _metadata(profile_id: UUID, telegram_id: int, **fields: str) -> dict[str, st
     return {"profile_id": str(profile_id), "telegram_id": str(telegram_id), **fields}
 
 
-def _price(currency: str, cents: int, credits: int, *, monthly: bool = False) -> dict[str, Any]:
+def _price(
+    currency: str, cents: int, credits: int, *, monthly: bool = False
+) -> SessionCreateParamsLineItemPriceData:
     """An inline Checkout price, so no Stripe product or price has to be set up first."""
     name = f"{credits} thumbnail credits" + (" every month" if monthly else "")
-    price: dict[str, Any] = {
+    price: SessionCreateParamsLineItemPriceData = {
         "currency": currency,
         "unit_amount": cents,
         "product_data": {"name": name},
