@@ -85,16 +85,8 @@ def _web_routes(
         routes.append(telegram_webhook_route(application, webhook_secret(token)))
     if services.generator_webhook is not None:
         routes.append(provider_webhook_route(REPLICATE_WEBHOOK_PATH, services.generator_webhook))
-    if settings.stripe_enabled and services.stripe is not None:
-        routes.append(
-            stripe_webhook_route(
-                application,
-                services.stripe,
-                services.accounts,
-                services.drafts,
-                services.admin_ids,
-            )
-        )
+    if services.stripe_events is not None:
+        routes.append(stripe_webhook_route(application, services.stripe_events, services))
     return routes
 
 

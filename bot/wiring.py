@@ -9,7 +9,8 @@ from services.accounts import AccountService
 from services.adapters.auth_users import AuthUsers, LocalAuthUsers, SupabaseAuthUsers
 from services.adapters.db import Database
 from services.adapters.storage import LocalStorage, Storage
-from services.adapters.stripe_billing import StripeBilling, StripeConfig
+from services.adapters.stripe_api import StripeApi, StripeConfig
+from services.adapters.stripe_events import StripeEvents
 from services.adapters.supabase_storage import SupabaseStorage
 from services.adapters.youtube import YouTubeClient
 from services.catalog import CatalogService
@@ -89,16 +90,19 @@ def build_generator(settings: Settings, db: Database) -> tuple[Generator, Webhoo
 
 def build_stripe(
     settings: Settings, db: Database, payments: PaymentService, subscriptions: SubscriptionService
-) -> StripeBilling | None:
+) -> tuple[StripeApi, StripeEvents] | tuple[None, None]:
     """Stripe Checkout and its webhook only when both STRIPE_* secrets are set: digital
     goods sold inside Telegram must be paid in Stars, so card links are opt-in."""
     secret_key, webhook_secret = settings.stripe_secret_key, settings.stripe_webhook_secret
     if secret_key is None or webhook_secret is None:
-        return None
+        return None, None
     config = StripeConfig(
         secret_key.get_secret_value(), webhook_secret.get_secret_value(), settings.stripe_api_base
     )
-    return StripeBilling(config, db, payments, subscriptions)
+    return (
+        StripeApi(config, payments, subscriptions),
+        StripeEvents(config, db, payments, subscriptions),
+    )
 
 
 async def build_services(
@@ -121,6 +125,7 @@ async def build_services(
     )
     payments, subscriptions = PaymentService(db), SubscriptionService(db)
     drafts, references = DraftService(db), ReferenceService(videos, storage)
+    stripe_api, stripe_events = build_stripe(settings, db, payments, subscriptions)
     return Services(
         db=db,
         accounts=AccountService(db, await build_auth_users(settings, db)),
@@ -138,6 +143,7 @@ async def build_services(
         payments=payments,
         subscriptions=subscriptions,
         generator_webhook=generator_webhook,
-        stripe=build_stripe(settings, db, payments, subscriptions),
+        stripe=stripe_api,
+        stripe_events=stripe_events,
         admin_ids=settings.admin_ids,
     )

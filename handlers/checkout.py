@@ -9,7 +9,7 @@ from collections.abc import Awaitable
 from telegram import InlineKeyboardButton
 
 from handlers.kit import ChatContext, keyboard
-from services.adapters.stripe_billing import StripeUnavailable
+from services.adapters.stripe_api import StripeUnavailable
 
 logger = logging.getLogger(__name__)
 

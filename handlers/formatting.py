@@ -12,7 +12,7 @@ from telegram import InlineKeyboardMarkup
 from handlers.i18n import Html, t
 from handlers.kit import keyboard
 from services import payments
-from services.adapters.stripe_billing import major_units
+from services.adapters.stripe_api import major_units
 from services.drafts import DraftService
 
 _NOTICE_KEYS = {

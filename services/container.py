@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from services.accounts import AccountService
 from services.adapters.db import Database
 from services.adapters.storage import Storage
-from services.adapters.stripe_billing import StripeBilling
+from services.adapters.stripe_api import StripeApi
+from services.adapters.stripe_events import StripeEvents
 from services.catalog import CatalogService
 from services.credits import CreditService
 from services.drafts import DraftService
@@ -42,5 +43,6 @@ class Services:
     payments: PaymentService
     subscriptions: SubscriptionService
     generator_webhook: WebhookEndpoint | None = None
-    stripe: StripeBilling | None = None  # None: Stripe is not configured (Stars only)
+    stripe: StripeApi | None = None  # None: Stripe is not configured (Stars only)
+    stripe_events: StripeEvents | None = None  # its webhook, configured with it
     admin_ids: frozenset[int] = frozenset()  # Telegram ids allowed the admin commands

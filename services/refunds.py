@@ -6,7 +6,7 @@ before a crash (Telegram then answers "already refunded", and the record follows
 database refunds a payment once, whoever asks how often. A refunded plan payment ends the
 plan, and Telegram is told not to charge its next period. The payer hears what was taken
 back, once. Card payments are refunded in the Stripe dashboard, whose charge.refunded
-event does the rest (services/adapters/stripe_billing.py).
+event does the rest (services/adapters/stripe_events.py).
 """
 
 from __future__ import annotations

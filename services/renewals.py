@@ -19,7 +19,7 @@ import logging
 from uuid import UUID
 
 from services.adapters.db import persistently
-from services.adapters.stripe_billing import StripeBilling, StripeUnavailable
+from services.adapters.stripe_api import StripeApi, StripeUnavailable
 from services.credits import PaymentProvider
 from services.errors import UserFacingError
 from services.payments import StarsApi, StarsRefused
@@ -36,7 +36,7 @@ class RenewalNotChanged(UserFacingError):
 
 class RenewalService:
     def __init__(
-        self, subscriptions: SubscriptionService, stars: StarsApi, stripe: StripeBilling | None
+        self, subscriptions: SubscriptionService, stars: StarsApi, stripe: StripeApi | None
     ) -> None:
         self._subscriptions = subscriptions
         self._stars = stars

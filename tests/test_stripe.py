@@ -31,7 +31,7 @@ from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
 from services.accounts import Profile
 from services.adapters.db import Database
-from services.adapters.stripe_billing import StripeBilling, StripeUnavailable
+from services.adapters.stripe_api import StripeApi, StripeUnavailable
 from services.container import Services
 from tests.conftest import ledger_sum
 from tests.e2e.conftest import containing
@@ -57,7 +57,7 @@ class StripeBot:
     http: aiohttp.ClientSession
 
     @property
-    def billing(self) -> StripeBilling:
+    def billing(self) -> StripeApi:
         assert self.services.stripe is not None
         return self.services.stripe
 
@@ -124,14 +124,13 @@ async def stripe_bot(
         stripe_secret_key=stripe_api.api_key,
         stripe_webhook_secret=WEBHOOK_SECRET,
         stripe_api_base=stripe_api.url,
+        admin_ids=frozenset({ADMIN_ID}),
     )
     services = await build_services(settings, db)
-    assert services.stripe is not None
+    assert services.stripe_events is not None
     application = build_application(token, sandbox.url, services)
     await start_polling(application)
-    route = stripe_webhook_route(
-        application, services.stripe, services.accounts, services.drafts, frozenset({ADMIN_ID})
-    )
+    route = stripe_webhook_route(application, services.stripe_events, services)
     try:
         async with (
             serving(create_web_app(db, [route]), 0, host="127.0.0.1") as port,

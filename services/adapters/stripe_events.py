@@ -1,12 +1,11 @@
-"""Stripe (only when STRIPE_* is configured): Checkout links for packs and the plan, and
-the webhook that turns Stripe's events into credits.
+"""What Stripe tells the bot (only when STRIPE_* is configured): the webhook that turns
+Stripe's events into credits, refunds and plan changes.
 
-Checkout sessions carry the profile twice (client_reference_id and metadata, which
-subscriptions copy to their invoices). Webhooks are verified on the raw body with the
-real `stripe` library (signature and a 300 s tolerance, which we apply to timestamps ahead
-of our clock too; the library checks only the past), deduplicated by event id in
-the database, and credited through the same SQL functions as Stars, keyed by Stripe's
-ids, so a redelivery or a second event about the same money never credits twice.
+Webhooks are verified on the raw body with the real `stripe` library (signature and a
+300 s tolerance, which we apply to timestamps ahead of our clock too; the library checks
+only the past), deduplicated by event id in the database, and credited through the same
+SQL functions as Stars, keyed by Stripe's ids, so a redelivery or a second event about
+the same money never credits twice.
 
 Subscription periods are keyed by their invoice id: checkout.session.completed (which
 names the first invoice) and invoice.paid for that invoice credit the same period, and
@@ -21,16 +20,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 import stripe
-from stripe.params.checkout import (
-    SessionCreateParams,
-    SessionCreateParamsLineItemPriceData,
-)
 
 from services.adapters.db import Database
+from services.adapters.stripe_api import StripeConfig, major_units, stripe_client
 from services.credits import PaymentProvider
 from services.errors import DomainError
 from services.payments import (
@@ -49,28 +45,11 @@ STRIPE = PaymentProvider.STRIPE
 SIGNATURE_HEADER = "Stripe-Signature"
 TOLERANCE_SECONDS = 300
 EVENT_LEASE_SECONDS = 60
-# Currencies Stripe counts in whole units (no cents).
-ZERO_DECIMAL = frozenset(
-    {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga"}
-    | {"pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"}
-)
 ENDED_STATUSES = frozenset({"canceled", "incomplete_expired", "unpaid"})
-
-
-@dataclass(frozen=True)
-class StripeConfig:
-    secret_key: str
-    webhook_secret: str
-    api_base: str | None = None
 
 
 class InvalidStripeEvent(Exception):
     """A webhook whose signature, timestamp or body does not check out."""
-
-
-class StripeUnavailable(Exception):
-    """Stripe refused or could not be reached, or the product is not on sale; the user
-    is asked to pay with Stars or try later."""
 
 
 @dataclass(frozen=True)
@@ -88,12 +67,6 @@ class Handled:
     outcome: str
     notices: tuple[PaymentNotice, ...] = ()
     alerts: tuple[PaymentMismatch, ...] = ()
-
-
-def major_units(amount: int | None, currency: str | None) -> Decimal:
-    """Stripe amounts are in minor units (cents) except for zero-decimal currencies."""
-    value = Decimal(amount or 0)
-    return value if (currency or "").lower() in ZERO_DECIMAL else value / 100
 
 
 def _timestamp(value: Any) -> datetime | None:
@@ -116,7 +89,7 @@ def _profile_id(*candidates: Any) -> UUID | None:
     return None
 
 
-class StripeBilling:
+class StripeEvents:
     def __init__(
         self,
         config: StripeConfig,
@@ -128,78 +101,7 @@ class StripeBilling:
         self._db = db
         self._payments = payments
         self._subscriptions = subscriptions
-        self._client = stripe.StripeClient(
-            config.secret_key,
-            base_addresses={"api": config.api_base} if config.api_base else None,
-            max_network_retries=2,
-        )
-
-    # --- Checkout ---------------------------------------------------------------------
-
-    async def checkout_pack(
-        self, profile_id: UUID, telegram_id: int, pack_id: str, return_url: str
-    ) -> str:
-        """A Checkout link for one pack (the webhook credits it)."""
-        pack = await self._payments.pack(pack_id)
-        if pack is None or not pack.active:
-            raise StripeUnavailable(f"no credit pack {pack_id} on sale")
-        metadata = _metadata(profile_id, telegram_id, kind="pack", pack_id=pack.id)
-        price = _price(pack.stripe_currency, pack.stripe_price_cents, pack.total_credits)
-        return await self._checkout(profile_id, return_url, "payment", metadata, price)
-
-    async def checkout_subscription(
-        self, profile_id: UUID, telegram_id: int, return_url: str, plan_id: str = DEFAULT_PLAN
-    ) -> str:
-        """A Checkout link for the monthly plan; its invoices carry the profile too."""
-        plan = await self._subscriptions.plan(plan_id)
-        if plan is None or not plan.active:
-            raise StripeUnavailable(f"no subscription plan {plan_id} on sale")
-        metadata = _metadata(profile_id, telegram_id, kind="subscription", plan_id=plan.id)
-        price = _price(plan.stripe_currency, plan.stripe_price_cents, plan.credits, monthly=True)
-        return await self._checkout(profile_id, return_url, "subscription", metadata, price)
-
-    async def _checkout(
-        self,
-        profile_id: UUID,
-        return_url: str,
-        mode: Literal["payment", "subscription"],
-        metadata: dict[str, str],
-        price: SessionCreateParamsLineItemPriceData,
-    ) -> str:
-        """A Checkout session whose metadata is copied onto what it creates (the payment
-        intent, or the subscription and through it every invoice)."""
-        params: SessionCreateParams = {
-            "mode": mode,
-            "client_reference_id": str(profile_id),
-            "metadata": metadata,
-            "line_items": [{"quantity": 1, "price_data": price}],
-            "success_url": return_url,
-            "cancel_url": return_url,
-        }
-        if mode == "payment":
-            params["payment_intent_data"] = {"metadata": metadata}
-        else:
-            params["subscription_data"] = {"metadata": metadata}
-        try:
-            session = await self._client.v1.checkout.sessions.create_async(params=params)
-        except stripe.StripeError as error:
-            raise StripeUnavailable(f"Stripe refused a checkout session: {error}") from error
-        if not session.url:
-            raise StripeUnavailable(f"Stripe returned checkout session {session.id} without a url")
-        return session.url
-
-    async def set_renewal(self, provider_subscription_id: str, renews: bool) -> None:
-        """Renewal off (cancel at the period's end) or on again at Stripe; the paid period
-        stays. Only Stripe is told here: services/renewals.py records the switch, and
-        customer.subscription.updated confirms it."""
-        try:
-            await self._client.v1.subscriptions.update_async(
-                provider_subscription_id, params={"cancel_at_period_end": not renews}
-            )
-        except stripe.StripeError as error:
-            raise StripeUnavailable(f"Stripe refused the renewal switch: {error}") from error
-
-    # --- Webhooks ---------------------------------------------------------------------
+        self._client = stripe_client(config)
 
     def verify(self, body: bytes, signature: str | None) -> VerifiedEvent:
         """The event, if the signature over the raw body is ours and its timestamp within
@@ -279,13 +181,11 @@ class StripeBilling:
             currency,
             details,
         )
-        if not purchase.credited:
+        notice = self._payments.purchase_notice(profile_id, purchase)
+        if notice is None:
             return Handled(f"duplicate: session {session['id']} was credited before")
         if purchase.mismatch is not None:
-            return _mismatch_handled(purchase.mismatch, purchase.balance)
-        notice = PaymentNotice(
-            profile_id, PaymentEvent.PACK_CREDITED, purchase.credits, purchase.balance
-        )
+            return _mismatch_handled(purchase.mismatch, notice)
         return Handled(f"credited {purchase.credits} for a pack", (notice,))
 
     async def _first_period(
@@ -354,14 +254,12 @@ class StripeBilling:
         first = invoice.get("billing_reason") == "subscription_create"
         return self._period_handled(profile_id, paid, first=first)
 
-    @staticmethod
-    def _period_handled(profile_id: UUID, paid: PeriodPaid, *, first: bool) -> Handled:
-        if not paid.credited:
+    def _period_handled(self, profile_id: UUID, paid: PeriodPaid, *, first: bool) -> Handled:
+        notice = self._subscriptions.period_notice(profile_id, paid, first=first)
+        if notice is None:
             return Handled(f"duplicate: payment {paid.payment_id} was credited before")
         if paid.mismatch is not None:
-            return _mismatch_handled(paid.mismatch, paid.balance)
-        event = PaymentEvent.SUBSCRIPTION_STARTED if first else PaymentEvent.SUBSCRIPTION_RENEWED
-        notice = PaymentNotice(profile_id, event, paid.credits, paid.balance, until=paid.end_date)
+            return _mismatch_handled(paid.mismatch, notice)
         return Handled(f"credited {paid.credits} for a subscription period", (notice,))
 
     async def _subscription_updated(self, subscription: dict[str, Any]) -> Handled:
@@ -416,9 +314,8 @@ class StripeBilling:
         return _id_of(first.invoice) if first is not None else None
 
 
-def _mismatch_handled(mismatch: PaymentMismatch, balance: int) -> Handled:
+def _mismatch_handled(mismatch: PaymentMismatch, notice: PaymentNotice) -> Handled:
     """A payment that did not match its price: the user and the admins are told."""
-    notice = PaymentNotice.of_mismatch(mismatch, balance)
     return Handled(
         f"{mismatch.reason.value}: paid {mismatch.amount} {mismatch.currency}, price"
         f" {mismatch.expected_amount} {mismatch.expected_currency};"
@@ -443,25 +340,6 @@ def _refuse_future_timestamp(signature: str, now: float) -> None:
             f"timestamp {timestamp} is {timestamp - now:.0f} s in the future"
             f" (tolerance {TOLERANCE_SECONDS} s)"
         )
-
-
-def _metadata(profile_id: UUID, telegram_id: int, **fields: str) -> dict[str, str]:
-    return {"profile_id": str(profile_id), "telegram_id": str(telegram_id), **fields}
-
-
-def _price(
-    currency: str, cents: int, credits: int, *, monthly: bool = False
-) -> SessionCreateParamsLineItemPriceData:
-    """An inline Checkout price, so no Stripe product or price has to be set up first."""
-    name = f"{credits} thumbnail credits" + (" every month" if monthly else "")
-    price: SessionCreateParamsLineItemPriceData = {
-        "currency": currency,
-        "unit_amount": cents,
-        "product_data": {"name": name},
-    }
-    if monthly:
-        price["recurring"] = {"interval": "month"}
-    return price
 
 
 def _invoice_subscription(invoice: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
@@ -503,23 +381,23 @@ class StripeWebhookEndpoint:
     """
 
     def __init__(
-        self, billing: StripeBilling, notify: PaymentNotifier, alert: AdminNotifier | None = None
+        self, events: StripeEvents, notify: PaymentNotifier, alert: AdminNotifier | None = None
     ) -> None:
-        self._billing = billing
+        self._events = events
         self._notify = notify
         self._alert = alert
 
     async def __call__(self, body: bytes, headers: Mapping[str, str]) -> int:
         try:
-            event = self._billing.verify(body, headers.get(SIGNATURE_HEADER))
+            event = self._events.verify(body, headers.get(SIGNATURE_HEADER))
         except InvalidStripeEvent as error:
             logger.warning("refused a Stripe webhook: %s", error)
             return 400
-        state = await self._billing.claim(event.id, event.type)
+        state = await self._events.claim(event.id, event.type)
         if state != "claimed":
             return 200 if state == "processed" else 409
         try:
-            handled = await self._billing.handle(event.type, event.object)
+            handled = await self._events.handle(event.type, event.object)
         except DomainError as refusal:
             # The database refused (unknown pack, someone else's subscription): retrying
             # cannot help; keep the reason on the event for an admin.
@@ -527,9 +405,9 @@ class StripeWebhookEndpoint:
             handled = Handled(f"refused: {refusal}")
         except Exception:
             logger.exception("Stripe event %s failed; Stripe will retry it", event.id)
-            await self._billing.finish(event.id, False, "failed; waiting for a retry")
+            await self._events.finish(event.id, False, "failed; waiting for a retry")
             return 500
-        await self._billing.finish(event.id, True, handled.outcome)
+        await self._events.finish(event.id, True, handled.outcome)
         logger.info("Stripe event %s (%s): %s", event.id, event.type, handled.outcome)
         for notice in handled.notices:
             try:
