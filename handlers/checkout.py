@@ -3,15 +3,11 @@ the plan from /subscription; Stripe's webhook credits what they sell."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable
 
 from telegram import InlineKeyboardButton
 
 from handlers.kit import ChatContext, keyboard
-from services.adapters.stripe_api import StripeUnavailable
-
-logger = logging.getLogger(__name__)
 
 
 def return_url(context: ChatContext) -> str:
@@ -20,13 +16,8 @@ def return_url(context: ChatContext) -> str:
 
 
 async def send_card_link(context: ChatContext, checkout: Awaitable[str], what: str) -> None:
-    """The Checkout link `checkout` makes, as a button; when Stripe refuses or cannot be
-    reached, the advice to pay with Stars or try later."""
-    try:
-        url = await checkout
-    except StripeUnavailable:
-        logger.exception("no Stripe checkout link for %s", what)
-        await context.say("checkout_unavailable")
-        return
+    """The Checkout link `checkout` makes, as a button. When Stripe refuses or cannot be
+    reached, StripeUnavailable tells the user to pay with Stars or try later."""
+    url = await checkout
     button = InlineKeyboardButton(context.t("btn_open_checkout"), url=url)
     await context.say("checkout_link", keyboard([button]), what=what)

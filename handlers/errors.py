@@ -39,7 +39,7 @@ async def _report(update: object, context: ChatContext) -> None:
         return
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(error, UserFacingError):
-        logger.info("update %s refused: %s (%s)", update_id, error.text_key, error)
+        logger.log(error.log_level, "update %s refused: %s (%s)", update_id, error.text_key, error)
         key, params = error.text_key, error.params
     else:
         logger.error("update %s failed", update_id, exc_info=error)

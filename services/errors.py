@@ -13,6 +13,7 @@ one per SQLSTATE; `from_sqlstate` is the single mapping between the two.
 from __future__ import annotations
 
 import json
+import logging
 from typing import ClassVar
 
 
@@ -23,6 +24,9 @@ class UserFacingError(Exception):
     #: Where the key's text is in the catalog: failures of a generation, for instance,
     #: are told as "reason_<key>" inside the apology.
     catalog_prefix: ClassVar[str] = ""
+    #: How loudly handlers/errors.py logs it: a refusal is routine; an outside service
+    #: being down is worth a warning.
+    log_level: ClassVar[int] = logging.INFO
 
     def __init__(self, detail: str = "", *, key: str | None = None, **params: object) -> None:
         super().__init__(detail or key or self.key)

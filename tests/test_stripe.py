@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from bot.stripe_webhook import STRIPE_WEBHOOK_PATH, stripe_webhook_route
 from bot.telegram_app import build_application, start_polling, stop_bot
 from bot.web import create_web_app, serving
 from bot.wiring import build_services
+from handlers.i18n import t
 from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
@@ -206,6 +208,22 @@ async def test_a_wrong_api_key_is_refused(stripe_bot: StripeBot, stripe_api: Str
     user, profile = await stripe_bot.user()
     with pytest.raises(StripeUnavailable):
         await stripe_bot.billing.checkout_pack(profile.id, user.id, "pack_gone", "https://t.me/x")
+
+
+async def test_stripe_refusing_a_link_is_told_plainly_and_logged_as_a_warning(
+    stripe_bot: StripeBot, stripe_api: StripeStandIn, caplog: pytest.LogCaptureFixture
+):
+    user, _ = await stripe_bot.user()
+    await user.send_command("/buy")
+    menu = await user.wait_for_message(containing("Credit packs"))
+    right_key, stripe_api.api_key = stripe_api.api_key, "sk_test_rotated"  # our key is refused
+    try:
+        await user.press(menu, "buy:card:pack_300")
+        await user.wait_for_message(containing(t("en", "checkout_unavailable")[:30]))
+    finally:
+        stripe_api.api_key = right_key
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r for r in caplog.records if r.levelno == logging.WARNING and "refused" in r.message]
 
 
 # --- packs ---------------------------------------------------------------------------------

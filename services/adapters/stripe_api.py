@@ -8,6 +8,7 @@ subscriptions copy to their invoices), so the webhook can credit the right profi
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -19,6 +20,7 @@ from stripe.params.checkout import (
     SessionCreateParamsLineItemPriceData,
 )
 
+from services.errors import UserFacingError
 from services.payments import PaymentService
 from services.subscriptions import DEFAULT_PLAN, SubscriptionService
 
@@ -36,9 +38,12 @@ class StripeConfig:
     api_base: str | None = None
 
 
-class StripeUnavailable(Exception):
+class StripeUnavailable(UserFacingError):
     """Stripe refused or could not be reached, or the product is not on sale; the user
     is asked to pay with Stars or try later."""
+
+    key = "checkout_unavailable"
+    log_level = logging.WARNING
 
 
 def major_units(amount: int | None, currency: str | None) -> Decimal:
