@@ -13,6 +13,7 @@ from services.adapters.stripe_api import StripeApi, StripeConfig
 from services.adapters.stripe_events import StripeEvents
 from services.adapters.supabase_storage import SupabaseStorage
 from services.adapters.youtube import YouTubeClient
+from services.audit import AuditService
 from services.catalog import CatalogService
 from services.container import Services, WebhookEndpoint
 from services.credits import CreditService
@@ -129,6 +130,7 @@ async def build_services(
     return Services(
         db=db,
         accounts=AccountService(db, await build_auth_users(settings, db)),
+        audit=AuditService(db),
         referrals=ReferralService(db),
         credits=credits,
         catalog=CatalogService(db),

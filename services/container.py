@@ -10,6 +10,7 @@ from services.adapters.db import Database
 from services.adapters.storage import Storage
 from services.adapters.stripe_api import StripeApi
 from services.adapters.stripe_events import StripeEvents
+from services.audit import AuditService
 from services.catalog import CatalogService
 from services.credits import CreditService
 from services.drafts import DraftService
@@ -29,6 +30,7 @@ WebhookEndpoint = Callable[[bytes, Mapping[str, str]], Awaitable[int]]
 class Services:
     db: Database
     accounts: AccountService
+    audit: AuditService
     referrals: ReferralService
     credits: CreditService
     catalog: CatalogService
