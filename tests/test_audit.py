@@ -18,7 +18,8 @@ async def test_an_action_is_recorded_and_the_trail_is_append_only(db: Database) 
     latest = await audit.latest(50)
     mine = [entry for entry in latest if entry.admin_telegram_id == 4242]
     assert [entry.action for entry in mine][:2] == ["grant", "setcost"]
-    assert mine[1].before == {"cost": 10} and mine[1].after == {"cost": 15}
+    assert mine[1].before == {"cost": 10}
+    assert mine[1].after == {"cost": 15}
     for statement in (
         "UPDATE admin_audit SET action = 'x' WHERE id = %s",
         "DELETE FROM admin_audit WHERE id = %s",
