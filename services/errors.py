@@ -112,6 +112,13 @@ class PriceChanged(DomainError):
         self.params = {"cost": cost or 0}
 
 
+class ModeDisabled(DomainError):
+    """An admin switched the mode off (/mode): it is neither offered nor charged."""
+
+    sqlstate = "TB011"
+    key = "mode_disabled"
+
+
 _BY_SQLSTATE: dict[str, type[DomainError]] = {
     cls.sqlstate: cls
     for cls in (
@@ -125,6 +132,7 @@ _BY_SQLSTATE: dict[str, type[DomainError]] = {
         AccountConflict,
         PaymentNotFound,
         PriceChanged,
+        ModeDisabled,
     )
 }
 # A number too large for its column (a forged payment of 10^9 Stars) is a bad argument.

@@ -101,6 +101,11 @@ TEXTS: dict[str, str] = {
     "error_generic": "Sorry, something went wrong on our side. Please try again in a moment.",
     "stale_button": "This button has expired. Send /generate to start again.",
     "banned": "Your account can't make thumbnails. Write to /paysupport if this is a mistake.",
+    "mode_disabled": (
+        "This kind of thumbnail is switched off for now; nothing was charged. "
+        "Send /generate to pick another."
+    ),
+    "reason_account_banned": "This account was blocked.",
     # Account
     "balance": (
         "💰 You have <b>{credits}</b> credits.\n\n<b>Prices</b>\n{prices}\n\n"
@@ -280,6 +285,92 @@ TEXTS: dict[str, str] = {
     "admin_user_not_found": "No user with Telegram id {telegram_id}.",
     "admin_adjusted": "Done: {delta} credits for user {user}. New balance: {balance}.",
     "admin_revoke_short": "They have only {balance} credits; nothing was taken.",
+    # Admin: users and bans (handlers/admin_users.py)
+    "admin_usage_user": "Usage: /user &lt;telegram id | @username | referral code&gt;",
+    "admin_usage_ban": (
+        "Usage: /ban &lt;telegram id | @username | referral code&gt; &lt;reason…&gt;"
+    ),
+    "admin_usage_unban": "Usage: /unban &lt;telegram id | @username | referral code&gt;",
+    "admin_no_such_user": "No user matches {who}.",
+    "admin_user_card": (
+        "👤 <b>{name}</b> · id <code>{telegram_id}</code> · {username}\n"
+        "Balance: <b>{credits}</b> credits · language: {language} · joined {joined}\n"
+        "Status: {status}\n"
+        "Referred by: {referrer} · invited {invited} (earned {earned} credits) · "
+        "code <code>{code}</code>\n"
+        "Plan: {plan}\n\n"
+        "<b>Ledger</b> (latest {ledger_rows}):\n{ledger}\n\n"
+        "<b>Payments</b>:\n{payments}\n\n"
+        "<b>Generations</b>:\n{generations}"
+    ),
+    "admin_card_banned": "🚫 banned since {since}: {reason}",
+    "admin_card_not_banned": "✅ not banned",
+    "admin_card_plan": "{plan}, paid until {end}",
+    "admin_card_none": "none",
+    "btn_admin_ban": "🚫 Ban",
+    "btn_admin_unban": "✅ Unban",
+    "btn_admin_confirm": "✅ Confirm",
+    "admin_confirm_adjust": (
+        "{delta} credits for {user} (balance {credits})? Confirm to record it with the "
+        "reason “{reason}”, or send <code>/{command} {telegram_id} {amount} </code> and "
+        "your own reason."
+    ),
+    "admin_confirm_ban": (
+        "Ban {user}? Unfinished generations are refunded. Confirm to ban with the reason "
+        "“{reason}”, or send <code>/ban {telegram_id} </code> and your own reason."
+    ),
+    "admin_confirm_unban": "Lift the ban of {user}?",
+    "admin_button_reason": "from the /user card",
+    "admin_cancelled": "Cancelled; nothing changed.",
+    "admin_ban_admin": "An admin can't be banned.",
+    "admin_banned": (
+        "🚫 {user} is banned. Refunded {jobs} unfinished generations ({credits} credits)."
+    ),
+    "admin_banned_again": "{user} was already banned; the reason is updated.",
+    "admin_unbanned": "✅ {user} is no longer banned.",
+    "admin_was_not_banned": "{user} wasn't banned; nothing changed.",
+    # Admin: the catalogue (handlers/admin_catalog.py)
+    "admin_usage_setcost": "Usage: /setcost &lt;type&gt; &lt;credits 0–{max}&gt;",
+    "admin_usage_mode": "Usage: /mode &lt;type&gt; on|off",
+    "admin_usage_setmodel": (
+        "Usage: /setmodel &lt;type&gt; &lt;owner/model[:version]&gt; "
+        "[input template as a JSON object]"
+    ),
+    "admin_unknown_type": "No mode {type}. The modes: {types}",
+    "admin_cost_range": "A cost must be between 0 and {max} credits.",
+    "admin_cost_set": (
+        "{type} now costs <b>{after}</b> credits (was {before}). An order shown at the old "
+        "price asks again at the new one before anything is charged."
+    ),
+    "admin_mode_on": "✅ {type} is on: it's offered again.",
+    "admin_mode_off": (
+        "⛔ {type} is off: it's gone from the menu, and orders for it are refused "
+        "without charging."
+    ),
+    "admin_model_invalid": (
+        "That's not a Replicate model: use owner/name or owner/name:&lt;64-hex version&gt;."
+    ),
+    "admin_template_bad_json": "The template isn't valid JSON: {error}",
+    "admin_template_not_object": "The template must be a JSON object.",
+    "admin_template_unknown": "The generator doesn't fill {names}.",
+    "admin_template_no_prompt": "The template must use {placeholder} (the thumbnail prompt).",
+    "admin_template_picture_in_text": (
+        "A picture placeholder must be a whole value on its own (\"input_image\": "
+        "\"{example}\"), not inside other text."
+    ),
+    "admin_template_pictures": (
+        "For {type} the template must use {needed}, and may use only these pictures: "
+        "{offered}."
+    ),
+    "admin_model_preview": (
+        "<b>New model for {type}</b> (not applied yet)\n"
+        "Model: {before} → <b>{model}</b>\n"
+        "Input template:\n<pre>{template}</pre>"
+    ),
+    "btn_admin_apply": "✅ Apply",
+    "admin_model_applied": "✅ {type} now uses {model}.",
+    "admin_model_cancelled": "Cancelled; {type} keeps its model.",
+    "admin_proposal_decided": "This change was already applied or cancelled.",
     # Faces
     "face_offer": "Nice photo! Save it as a face to use in thumbnails?",
     "btn_save_face": "✅ Save as face",

@@ -109,6 +109,11 @@ TEXTS: dict[str, str] = {
     "banned": (
         "Tu cuenta no puede crear miniaturas. Si crees que es un error, escribe a /paysupport."
     ),
+    "mode_disabled": (
+        "Este tipo de miniatura está desactivado por ahora; no se cobró nada. "
+        "Envía /generate para elegir otro."
+    ),
+    "reason_account_banned": "Esta cuenta fue bloqueada.",
     # Account
     "balance": (
         "💰 Tienes <b>{credits}</b> créditos.\n\n"
@@ -296,6 +301,94 @@ TEXTS: dict[str, str] = {
     "admin_user_not_found": "No hay ningún usuario con id de Telegram {telegram_id}.",
     "admin_adjusted": "Hecho: {delta} créditos para el usuario {user}. Nuevo saldo: {balance}.",
     "admin_revoke_short": "Solo tiene {balance} créditos; no se retiró nada.",
+    # Admin: users and bans (handlers/admin_users.py)
+    "admin_usage_user": "Uso: /user &lt;telegram id | @usuario | código de invitación&gt;",
+    "admin_usage_ban": (
+        "Uso: /ban &lt;telegram id | @usuario | código de invitación&gt; &lt;motivo…&gt;"
+    ),
+    "admin_usage_unban": "Uso: /unban &lt;telegram id | @usuario | código de invitación&gt;",
+    "admin_no_such_user": "Ningún usuario coincide con {who}.",
+    "admin_user_card": (
+        "👤 <b>{name}</b> · id <code>{telegram_id}</code> · {username}\n"
+        "Saldo: <b>{credits}</b> créditos · idioma: {language} · desde {joined}\n"
+        "Estado: {status}\n"
+        "Invitado por: {referrer} · invitó a {invited} (ganó {earned} créditos) · "
+        "código <code>{code}</code>\n"
+        "Plan: {plan}\n\n"
+        "<b>Movimientos</b> (últimos {ledger_rows}):\n{ledger}\n\n"
+        "<b>Pagos</b>:\n{payments}\n\n"
+        "<b>Generaciones</b>:\n{generations}"
+    ),
+    "admin_card_banned": "🚫 bloqueado desde {since}: {reason}",
+    "admin_card_not_banned": "✅ no bloqueado",
+    "admin_card_plan": "{plan}, pagado hasta {end}",
+    "admin_card_none": "ninguno",
+    "btn_admin_ban": "🚫 Bloquear",
+    "btn_admin_unban": "✅ Desbloquear",
+    "btn_admin_confirm": "✅ Confirmar",
+    "admin_confirm_adjust": (
+        "¿{delta} créditos para {user} (saldo {credits})? Confirma para registrarlo con el "
+        "motivo «{reason}», o envía <code>/{command} {telegram_id} {amount} </code> con tu "
+        "propio motivo."
+    ),
+    "admin_confirm_ban": (
+        "¿Bloquear a {user}? Las generaciones sin terminar se reembolsan. Confirma para "
+        "bloquear con el motivo «{reason}», o envía <code>/ban {telegram_id} </code> con tu "
+        "propio motivo."
+    ),
+    "admin_confirm_unban": "¿Desbloquear a {user}?",
+    "admin_button_reason": "desde la ficha /user",
+    "admin_cancelled": "Cancelado; no cambió nada.",
+    "admin_ban_admin": "No se puede bloquear a un administrador.",
+    "admin_banned": (
+        "🚫 {user} está bloqueado. Se reembolsaron {jobs} generaciones sin terminar "
+        "({credits} créditos)."
+    ),
+    "admin_banned_again": "{user} ya estaba bloqueado; el motivo se actualizó.",
+    "admin_unbanned": "✅ {user} ya no está bloqueado.",
+    "admin_was_not_banned": "{user} no estaba bloqueado; no cambió nada.",
+    # Admin: the catalogue (handlers/admin_catalog.py)
+    "admin_usage_setcost": "Uso: /setcost &lt;tipo&gt; &lt;créditos 0–{max}&gt;",
+    "admin_usage_mode": "Uso: /mode &lt;tipo&gt; on|off",
+    "admin_usage_setmodel": (
+        "Uso: /setmodel &lt;tipo&gt; &lt;owner/model[:version]&gt; "
+        "[plantilla de entrada como objeto JSON]"
+    ),
+    "admin_unknown_type": "No existe el modo {type}. Los modos: {types}",
+    "admin_cost_range": "Un precio debe estar entre 0 y {max} créditos.",
+    "admin_cost_set": (
+        "{type} cuesta ahora <b>{after}</b> créditos (antes {before}). Un pedido mostrado "
+        "al precio anterior vuelve a preguntar al nuevo antes de cobrar nada."
+    ),
+    "admin_mode_on": "✅ {type} está activado: se ofrece de nuevo.",
+    "admin_mode_off": (
+        "⛔ {type} está desactivado: ya no está en el menú y sus pedidos se rechazan "
+        "sin cobrar."
+    ),
+    "admin_model_invalid": (
+        "Eso no es un modelo de Replicate: usa owner/name u owner/name:&lt;versión de 64 hex&gt;."
+    ),
+    "admin_template_bad_json": "La plantilla no es JSON válido: {error}",
+    "admin_template_not_object": "La plantilla debe ser un objeto JSON.",
+    "admin_template_unknown": "El generador no rellena {names}.",
+    "admin_template_no_prompt": "La plantilla debe usar {placeholder} (el prompt de la miniatura).",
+    "admin_template_picture_in_text": (
+        "Un marcador de imagen debe ser un valor completo (\"input_image\": "
+        "\"{example}\"), no estar dentro de otro texto."
+    ),
+    "admin_template_pictures": (
+        "Para {type} la plantilla debe usar {needed} y solo puede usar estas imágenes: "
+        "{offered}."
+    ),
+    "admin_model_preview": (
+        "<b>Nuevo modelo para {type}</b> (aún no aplicado)\n"
+        "Modelo: {before} → <b>{model}</b>\n"
+        "Plantilla de entrada:\n<pre>{template}</pre>"
+    ),
+    "btn_admin_apply": "✅ Aplicar",
+    "admin_model_applied": "✅ {type} usa ahora {model}.",
+    "admin_model_cancelled": "Cancelado; {type} mantiene su modelo.",
+    "admin_proposal_decided": "Este cambio ya se aplicó o se canceló.",
     # Faces
     "face_offer": "¡Buena foto! ¿La guardo como cara para usarla en tus miniaturas?",
     "btn_save_face": "✅ Guardar como cara",

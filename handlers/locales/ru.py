@@ -103,6 +103,11 @@ TEXTS: dict[str, str] = {
     "error_generic": "Извини, у нас что-то пошло не так. Попробуй ещё раз чуть позже.",
     "stale_button": "Эта кнопка больше не работает. Отправь /generate, чтобы начать заново.",
     "banned": "Твой аккаунт не может создавать обложки. Если это ошибка, напиши в /paysupport.",
+    "mode_disabled": (
+        "Этот вид обложек сейчас выключен; ничего не списано. "
+        "Отправь /generate, чтобы выбрать другой."
+    ),
+    "reason_account_banned": "Этот аккаунт заблокирован.",
     # Account
     "balance": (
         "💰 Кредитов на балансе: <b>{credits}</b>.\n\n"
@@ -276,6 +281,92 @@ TEXTS: dict[str, str] = {
     "admin_user_not_found": "Нет пользователя с Telegram id {telegram_id}.",
     "admin_adjusted": "Готово: {delta} кр. пользователю {user}. Новый баланс: {balance}.",
     "admin_revoke_short": "У пользователя только {balance} кр.; ничего не списано.",
+    # Admin: users and bans (handlers/admin_users.py)
+    "admin_usage_user": "Формат: /user &lt;telegram id | @username | реферальный код&gt;",
+    "admin_usage_ban": (
+        "Формат: /ban &lt;telegram id | @username | реферальный код&gt; &lt;причина…&gt;"
+    ),
+    "admin_usage_unban": "Формат: /unban &lt;telegram id | @username | реферальный код&gt;",
+    "admin_no_such_user": "Пользователь {who} не найден.",
+    "admin_user_card": (
+        "👤 <b>{name}</b> · id <code>{telegram_id}</code> · {username}\n"
+        "Баланс: <b>{credits}</b> кр. · язык: {language} · с нами с {joined}\n"
+        "Статус: {status}\n"
+        "Пригласил: {referrer} · привёл {invited} (заработал {earned} кр.) · "
+        "код <code>{code}</code>\n"
+        "Подписка: {plan}\n\n"
+        "<b>Операции</b> (последние {ledger_rows}):\n{ledger}\n\n"
+        "<b>Платежи</b>:\n{payments}\n\n"
+        "<b>Генерации</b>:\n{generations}"
+    ),
+    "admin_card_banned": "🚫 заблокирован с {since}: {reason}",
+    "admin_card_not_banned": "✅ не заблокирован",
+    "admin_card_plan": "{plan}, оплачена до {end}",
+    "admin_card_none": "нет",
+    "btn_admin_ban": "🚫 Заблокировать",
+    "btn_admin_unban": "✅ Разблокировать",
+    "btn_admin_confirm": "✅ Подтвердить",
+    "admin_confirm_adjust": (
+        "{delta} кр. для {user} (баланс {credits})? Подтверди, чтобы записать с причиной "
+        "«{reason}», или отправь <code>/{command} {telegram_id} {amount} </code> со своей "
+        "причиной."
+    ),
+    "admin_confirm_ban": (
+        "Заблокировать {user}? Незавершённые генерации будут возвращены. Подтверди, чтобы "
+        "заблокировать с причиной «{reason}», или отправь <code>/ban {telegram_id} </code> "
+        "со своей причиной."
+    ),
+    "admin_confirm_unban": "Снять блокировку с {user}?",
+    "admin_button_reason": "из карточки /user",
+    "admin_cancelled": "Отменено; ничего не изменилось.",
+    "admin_ban_admin": "Администратора нельзя заблокировать.",
+    "admin_banned": (
+        "🚫 {user} заблокирован. Возвращено незавершённых генераций: {jobs} ({credits} кр.)."
+    ),
+    "admin_banned_again": "{user} уже был заблокирован; причина обновлена.",
+    "admin_unbanned": "✅ {user} больше не заблокирован.",
+    "admin_was_not_banned": "{user} не был заблокирован; ничего не изменилось.",
+    # Admin: the catalogue (handlers/admin_catalog.py)
+    "admin_usage_setcost": "Формат: /setcost &lt;тип&gt; &lt;кредиты 0–{max}&gt;",
+    "admin_usage_mode": "Формат: /mode &lt;тип&gt; on|off",
+    "admin_usage_setmodel": (
+        "Формат: /setmodel &lt;тип&gt; &lt;owner/model[:version]&gt; "
+        "[шаблон входных данных, JSON-объект]"
+    ),
+    "admin_unknown_type": "Режима {type} нет. Режимы: {types}",
+    "admin_cost_range": "Цена должна быть от 0 до {max} кр.",
+    "admin_cost_set": (
+        "{type} теперь стоит <b>{after}</b> кр. (было {before}). Заказ, показанный по старой "
+        "цене, перед списанием спросит ещё раз по новой."
+    ),
+    "admin_mode_on": "✅ {type} включён: его снова предлагают.",
+    "admin_mode_off": (
+        "⛔ {type} выключен: его нет в меню, а заказы на него отклоняются без списания."
+    ),
+    "admin_model_invalid": (
+        "Это не модель Replicate: нужно owner/name или owner/name:&lt;версия из 64 hex&gt;."
+    ),
+    "admin_template_bad_json": "Шаблон — не корректный JSON: {error}",
+    "admin_template_not_object": "Шаблон должен быть JSON-объектом.",
+    "admin_template_unknown": "Генератор не заполняет {names}.",
+    "admin_template_no_prompt": "В шаблоне должен быть {placeholder} (промпт обложки).",
+    "admin_template_picture_in_text": (
+        "Картинка-заполнитель должна быть отдельным значением (\"input_image\": "
+        "\"{example}\"), а не частью текста."
+    ),
+    "admin_template_pictures": (
+        "Для {type} шаблон должен использовать {needed} и может использовать только эти "
+        "картинки: {offered}."
+    ),
+    "admin_model_preview": (
+        "<b>Новая модель для {type}</b> (ещё не применена)\n"
+        "Модель: {before} → <b>{model}</b>\n"
+        "Шаблон входных данных:\n<pre>{template}</pre>"
+    ),
+    "btn_admin_apply": "✅ Применить",
+    "admin_model_applied": "✅ {type} теперь использует {model}.",
+    "admin_model_cancelled": "Отменено; у {type} прежняя модель.",
+    "admin_proposal_decided": "Это изменение уже применено или отменено.",
     # Faces
     "face_offer": "Отличное фото! Сохранить его как лицо для обложек?",
     "btn_save_face": "✅ Сохранить лицо",
