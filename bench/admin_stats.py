@@ -49,7 +49,6 @@ STATS_INDEXES = {
     "credit_ledger_created_at_idx": (
         "ON credit_ledger (created_at) INCLUDE (profile_id, reason, delta)"
     ),
-    "credit_ledger_reason_delta_idx": "ON credit_ledger (reason) INCLUDE (delta)",
     "generations_created_at_idx": (
         "ON generations (created_at) INCLUDE (profile_id, generation_type, status, delivered_at)"
     ),
