@@ -64,7 +64,12 @@ def connect_payments(application: TelegramApp, services: Services) -> None:
     application.bot_data[PAYMENT_DESK_KEY] = PaymentDesk(
         stars=StarsPaymentService(services.payments, services.subscriptions, alert),
         refunds=RefundService(
-            services.payments, services.subscriptions, services.accounts, stars_api, notify
+            services.payments,
+            services.subscriptions,
+            services.accounts,
+            stars_api,
+            notify,
+            services.audit,
         ),
         renewals=RenewalService(services.subscriptions, stars_api, services.stripe),
     )

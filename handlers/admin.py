@@ -42,7 +42,7 @@ async def refund(update: Update, context: ChatContext) -> None:
     if len(args) != 1 or not _PAYMENT_REFERENCE.fullmatch(args[0]):
         await context.say("admin_usage_refund")
         return
-    report = await payment_desk(context).refunds.refund(args[0], f"admin {context.user.id}")
+    report = await payment_desk(context).refunds.refund(args[0], context.user.id)
     payment, result = report.payment, report.refund
     await context.say(
         "admin_refund_already" if result.already else "admin_refund_done",

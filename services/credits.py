@@ -147,7 +147,9 @@ class CreditService:
     async def admin_adjust(
         self, profile_id: UUID, amount: int, reason: str, admin_telegram_id: int
     ) -> int:
-        """Grants (amount > 0) or revokes (amount < 0) credits; returns the new balance."""
+        """Grants (amount > 0) or revokes (amount < 0) credits; returns the new balance.
+        The SQL function (sql/016) writes the ledger row and the admin_audit row (the
+        balance before and after) in one transaction."""
         return int(
             await self._db.fetch_value(
                 "SELECT admin_adjust_credits(%s, %s, %s, %s)",

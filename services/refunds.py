@@ -5,7 +5,8 @@ Telegram refused moves nothing, and one it performed is recorded even when that 
 before a crash (Telegram then answers "already refunded", and the record follows). The
 database refunds a payment once, whoever asks how often. A refunded plan payment ends the
 plan, and Telegram is told not to charge its next period. The payer hears what was taken
-back, once. Card payments are refunded in the Stripe dashboard, whose charge.refunded
+back, once. Each refund an admin asks for leaves its row in admin_audit, with the payer's
+balance before and after. Card payments are refunded in the Stripe dashboard, whose charge.refunded
 event does the rest (services/adapters/stripe_events.py).
 """
 
@@ -17,6 +18,7 @@ from uuid import UUID
 
 from services import payments
 from services.accounts import AccountService
+from services.audit import AuditService
 from services.credits import PaymentProvider
 from services.errors import UserFacingError
 from services.subscriptions import SubscriptionService
@@ -46,16 +48,19 @@ class RefundService:
         accounts: AccountService,
         stars: payments.StarsApi,
         notify: payments.PaymentNotifier,
+        audit: AuditService,
     ) -> None:
         self._payments = payment_service
         self._subscriptions = subscriptions
         self._accounts = accounts
         self._stars = stars
         self._notify = notify
+        self._audit = audit
 
-    async def refund(self, reference: str, note: str) -> RefundReport:
-        """Refunds the payment `reference` names (our id or Telegram's charge id);
-        RefundRefused when there is none, it was paid by card, or Telegram refuses."""
+    async def refund(self, reference: str, admin_telegram_id: int) -> RefundReport:
+        """Refunds the payment `reference` names (our id or Telegram's charge id) for the
+        admin `admin_telegram_id`; RefundRefused when there is none, it was paid by card,
+        or Telegram refuses (then nothing changed and nothing is recorded)."""
         payment = await self._payments.find(reference)
         if payment is None:
             raise RefundRefused(key="admin_payment_not_found", reference=reference)
@@ -69,12 +74,40 @@ class RefundService:
                 raise RefundRefused(key="admin_refund_failed", error=str(refusal)) from refusal
             if done is payments.StarsRefund.ALREADY_REFUNDED:
                 logger.info("Telegram had refunded payment %s already; recording it", payment.id)
-        refund = await self._payments.refund(payment.id, note)
+        refund = await self._payments.refund(payment.id, f"admin {admin_telegram_id}")
+        await self._record(admin_telegram_id, reference, payer.telegram_id, refund)
         if payment.subscription_id is not None and payer.telegram_id is not None:
             await self._stop_renewal(payment.subscription_id, payer.telegram_id)
         if not refund.already:
             await self._tell_payer(refund)
         return RefundReport(payment, payer.telegram_id, refund)
+
+    async def _record(
+        self,
+        admin_telegram_id: int,
+        reference: str,
+        payer_telegram_id: int | None,
+        refund: payments.PaymentRefund,
+    ) -> None:
+        """The audit row, written once the database took the credits back (the refund's
+        own SQL function commits first; a repeated /refund is recorded too, unchanged)."""
+        taken = 0 if refund.already else refund.taken
+        await self._audit.record(
+            admin_telegram_id,
+            "refund",
+            {
+                "reference": reference,
+                "payment_id": str(refund.payment_id),
+                "telegram_id": payer_telegram_id,
+            },
+            before={"credits": refund.balance + taken, "refunded": refund.already},
+            after={
+                "credits": refund.balance,
+                "refunded": True,
+                "taken": refund.taken,
+                "shortfall": refund.shortfall,
+            },
+        )
 
     async def _stop_renewal(self, subscription_id: UUID, telegram_id: int) -> None:
         """The refund ended the plan in the database; Telegram must not charge its next
