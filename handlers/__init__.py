@@ -16,6 +16,8 @@ from telegram.ext import (
 from handlers import (
     account,
     admin,
+    admin_catalog,
+    admin_users,
     buttons,
     buy,
     faces,
@@ -46,6 +48,14 @@ COMMANDS = [
 ]
 # Not in the published menu; non-admins get the unknown-command answer.
 ADMIN_COMMANDS = [("refund", admin.refund), ("grant", admin.grant), ("revoke", admin.revoke)]
+ADMIN_COMMANDS += [
+    ("user", admin_users.user),
+    ("ban", admin_users.ban),
+    ("unban", admin_users.unban),
+    ("setcost", admin_catalog.setcost),
+    ("setmodel", admin_catalog.setmodel),
+    ("mode", admin_catalog.mode),
+]
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -68,6 +78,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(account.on_history_callback, pattern=r"^hist:"))
     app.add_handler(CallbackQueryHandler(buy.on_buy_callback, pattern=r"^buy:"))
     app.add_handler(CallbackQueryHandler(subscription.on_callback, pattern=r"^sub:"))
+    app.add_handler(CallbackQueryHandler(admin_users.on_button, pattern=r"^au:"))
+    app.add_handler(CallbackQueryHandler(admin_catalog.on_button, pattern=r"^ac:"))
     app.add_handler(CallbackQueryHandler(menu.on_unknown_button))
     app.add_handler(MessageHandler(private & filters.PHOTO, faces.on_photo))
     app.add_handler(MessageHandler(private & filters.Document.ALL, faces.on_document))

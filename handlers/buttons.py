@@ -34,6 +34,9 @@ _ROW_ID = r"[1-9][0-9]{0,17}"  # a bigint identity, below 2^63
 _HISTORY_PAGE = r"(?:0|[1-9][0-9]{0,3})"  # 0..9999
 _PRODUCT_ID = r"[a-z][a-z0-9_]{0,31}"  # credit_packs_id_format (sql/008_payments.sql)
 _COST = r"(?:0|[1-9][0-9]{0,5})"  # credits, as a button showed them
+_TELEGRAM_ID = r"[1-9][0-9]{0,14}"
+# An admin's action on a user's card: credits (+10, -10...), ban, unban.
+_USER_ACTION = rf"(?:adj:{_TELEGRAM_ID}:[+-][1-9][0-9]{{0,6}}|(?:ban|unban):{_TELEGRAM_ID})"
 
 
 def _one_of(names: Iterable[str]) -> str:
@@ -56,6 +59,8 @@ BUTTON_SHAPES: dict[str, tuple[str, ...]] = {
     "hist": (rf"page:{_HISTORY_PAGE}", rf"show:{_UUID}"),
     "buy": (r"open", rf"(?:pack|card):{_PRODUCT_ID}"),
     "sub": (r"(?:open|cancel|resume|card)",),
+    "au": (rf"(?:ask|do):{_USER_ACTION}", r"no"),  # handlers/admin_users.py
+    "ac": (rf"(?:apply|drop):{_ROW_ID}",),  # handlers/admin_catalog.py (/setmodel)
 }
 
 _VALID = re.compile(

@@ -294,7 +294,7 @@ TEXTS: dict[str, str] = {
     "admin_no_such_user": "No user matches {who}.",
     "admin_user_card": (
         "👤 <b>{name}</b> · id <code>{telegram_id}</code> · {username}\n"
-        "Balance: <b>{credits}</b> credits · language: {language} · joined {joined}\n"
+        "Balance: <b>{credits}</b> credits · language: {lang} · joined {joined}\n"
         "Status: {status}\n"
         "Referred by: {referrer} · invited {invited} (earned {earned} credits) · "
         "code <code>{code}</code>\n"

@@ -310,7 +310,7 @@ TEXTS: dict[str, str] = {
     "admin_no_such_user": "Ningún usuario coincide con {who}.",
     "admin_user_card": (
         "👤 <b>{name}</b> · id <code>{telegram_id}</code> · {username}\n"
-        "Saldo: <b>{credits}</b> créditos · idioma: {language} · desde {joined}\n"
+        "Saldo: <b>{credits}</b> créditos · idioma: {lang} · desde {joined}\n"
         "Estado: {status}\n"
         "Invitado por: {referrer} · invitó a {invited} (ganó {earned} créditos) · "
         "código <code>{code}</code>\n"

@@ -290,7 +290,7 @@ TEXTS: dict[str, str] = {
     "admin_no_such_user": "Пользователь {who} не найден.",
     "admin_user_card": (
         "👤 <b>{name}</b> · id <code>{telegram_id}</code> · {username}\n"
-        "Баланс: <b>{credits}</b> кр. · язык: {language} · с нами с {joined}\n"
+        "Баланс: <b>{credits}</b> кр. · язык: {lang} · с нами с {joined}\n"
         "Статус: {status}\n"
         "Пригласил: {referrer} · привёл {invited} (заработал {earned} кр.) · "
         "код <code>{code}</code>\n"
