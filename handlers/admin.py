@@ -34,6 +34,20 @@ def admin_only(handler: Handler) -> Handler:
     return guarded
 
 
+def admin_button(handler: Handler) -> Handler:
+    """`admin_only` for button presses: an admin's button in anyone else's hands (a
+    forged press) reads as expired and does nothing."""
+
+    @wraps(handler)
+    async def guarded(update: Update, context: ChatContext) -> Any:
+        if context.user.id not in context.services.admin_ids:
+            await context.alert("stale_button")
+            return None
+        return await handler(update, context)
+
+    return guarded
+
+
 @admin_only
 async def refund(update: Update, context: ChatContext) -> None:
     """Refunds a Stars payment (services/refunds.py) and answers with what it took back;
@@ -83,19 +97,21 @@ async def _adjust(context: ChatContext, *, sign: int) -> None:
         await context.say("admin_usage_adjust", command="grant" if sign > 0 else "revoke")
         return
     telegram_id, amount, reason = parsed
+    await adjust_credits(context, telegram_id, sign * amount, reason)
+
+
+async def adjust_credits(context: ChatContext, telegram_id: int, delta: int, reason: str) -> None:
+    """Grants (delta > 0) or revokes credits and answers with the new balance: /grant,
+    /revoke and the /user card's buttons (handlers/admin_users.py) all come here."""
     services = context.services
     profile = await services.accounts.find_by_telegram_id(telegram_id)
     if profile is None:
         await context.say("admin_user_not_found", telegram_id=str(telegram_id))
         return
     try:
-        balance = await services.credits.admin_adjust(
-            profile.id, sign * amount, reason, context.user.id
-        )
+        balance = await services.credits.admin_adjust(profile.id, delta, reason, context.user.id)
     except InsufficientCredits as short:
         balance = short.balance if short.balance is not None else profile.credits
         await context.say("admin_revoke_short", balance=balance)
         return
-    await context.say(
-        "admin_adjusted", delta=f"{sign * amount:+d}", user=str(telegram_id), balance=balance
-    )
+    await context.say("admin_adjusted", delta=f"{delta:+d}", user=str(telegram_id), balance=balance)

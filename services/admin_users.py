@@ -45,6 +45,7 @@ class GenerationLine:
 @dataclass(frozen=True)
 class UserCard:
     profile: Profile
+    banned_at: datetime | None
     ban_reason: str | None
     referrer: Profile | None
     referrals: ReferralStats
@@ -84,12 +85,13 @@ class AdminUserService:
         return Profile.from_row(row) if row else None
 
     async def card(self, profile: Profile) -> UserCard:
-        reason = await self._db.fetch_value(
-            "SELECT ban_reason FROM profiles WHERE id = %s", [profile.id]
+        ban = await self._db.fetch_one(
+            "SELECT banned_at, ban_reason FROM profiles WHERE id = %s", [profile.id]
         )
         return UserCard(
             profile=profile,
-            ban_reason=reason,
+            banned_at=ban["banned_at"] if ban else None,
+            ban_reason=ban["ban_reason"] if ban else None,
             referrer=await self._profile(profile.referred_by_profile_id),
             referrals=await self._referrals.stats(profile.id),
             ledger=await self._credits.ledger(profile.id, LEDGER_ROWS),

@@ -56,6 +56,15 @@ class ModelProposal:
     current_template: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class ModelDecision:
+    type_key: str
+    model: str
+    #: None: the proposal was waiting and this call decided it; else how it was decided
+    #: before ('applied', 'cancelled'), and nothing changed now.
+    previous_outcome: str | None
+
+
 class CatalogService:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -148,14 +157,14 @@ class CatalogService:
 
     async def decide_model(
         self, proposal_id: int, apply: bool, admin_telegram_id: int
-    ) -> str | None:
-        """Applies (with its audit row) or cancels a waiting proposal, once. Returns None
-        if it was waiting, else how it had already been decided ('applied', 'cancelled')."""
-        outcome: str | None = await self._db.fetch_value(
-            "SELECT admin_decide_generation_model(%s, %s, %s)",
+    ) -> ModelDecision:
+        """Applies (with its audit row) or cancels a waiting proposal, once."""
+        row = await self._db.fetch_one(
+            "SELECT * FROM admin_decide_generation_model(%s, %s, %s)",
             [proposal_id, apply, admin_telegram_id],
         )
-        return outcome
+        assert row is not None
+        return ModelDecision(**row)
 
     async def _known(self, type_key: str) -> None:
         """InputRejected naming the modes there are, unless `type_key` is one of them."""
@@ -185,10 +194,10 @@ def check_template(type_key: str, template: Mapping[str, Any]) -> None:
         listed = ", ".join("{" + name + "}" for name in sorted(unknown))
         raise InputRejected("admin_template_unknown", names=listed)
     if "prompt" not in names:
-        raise InputRejected("admin_template_no_prompt")
+        raise InputRejected("admin_template_no_prompt", placeholder="{prompt}")
     whole = set(image_placeholders(template))
     if any(_picture_inside_text(value) for value in _strings(template)):
-        raise InputRejected("admin_template_picture_in_text")
+        raise InputRejected("admin_template_picture_in_text", example="{face_image}")
     offered = {
         _STEP_PICTURES[step] for step in MODE_STEPS.get(type_key, ()) if step in _STEP_PICTURES
     }

@@ -193,11 +193,11 @@ CREATE TABLE generation_model_proposals (
 );
 
 -- Applies a waiting proposal once (set_generation_model validates it again) with its
--- audit row, or cancels it. Returns the proposal's outcome before this call: NULL if it
--- was waiting (and is decided now), else 'applied' or 'cancelled'.
+-- audit row, or cancels it. Returns the proposal's mode and model and its outcome before
+-- this call: NULL if it was waiting (and is decided now), else 'applied' or 'cancelled'.
 CREATE FUNCTION admin_decide_generation_model(
   p_proposal_id BIGINT, p_apply BOOLEAN, p_admin_telegram_id BIGINT
-) RETURNS TEXT
+) RETURNS TABLE (type_key TEXT, model TEXT, previous_outcome TEXT)
 LANGUAGE plpgsql AS $$
 DECLARE
   proposal generation_model_proposals%ROWTYPE;
@@ -209,13 +209,15 @@ BEGIN
     RAISE EXCEPTION 'no model proposal %', p_proposal_id USING ERRCODE = 'TB006';
   END IF;
   IF proposal.outcome IS NOT NULL THEN
-    RETURN proposal.outcome;
+    RETURN QUERY SELECT proposal.type_key, proposal.model, proposal.outcome;
+    RETURN;
   END IF;
   UPDATE generation_model_proposals p
      SET outcome = CASE WHEN p_apply THEN 'applied' ELSE 'cancelled' END, decided_at = now()
    WHERE p.id = p_proposal_id;
   IF NOT p_apply THEN
-    RETURN NULL;
+    RETURN QUERY SELECT proposal.type_key, proposal.model, NULL::TEXT;
+    RETURN;
   END IF;
   SELECT * INTO current FROM generation_types t WHERE t.type_key = proposal.type_key;
   PERFORM set_generation_model(
@@ -227,7 +229,7 @@ BEGIN
                        'output_text', current.output_text),
     jsonb_build_object('model', proposal.model, 'input_template', proposal.input_template,
                        'output_text', proposal.output_text));
-  RETURN NULL;
+  RETURN QUERY SELECT proposal.type_key, proposal.model, NULL::TEXT;
 END
 $$;
 
