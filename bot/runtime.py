@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.broadcaster import build_broadcaster
 from bot.database import database_conninfo
 from bot.settings import Settings
 from bot.stripe_webhook import stripe_webhook_route
@@ -71,6 +72,9 @@ async def run(settings: Settings) -> None:
         worker = build_worker(application, services, worker_options(settings))
         worker.start()
         running.push_async_callback(worker.stop)
+        broadcaster = build_broadcaster(application, services)
+        broadcaster.start()
+        running.push_async_callback(broadcaster.stop)
         logger.info("bot @%s is running", application.bot.username)
         await _serve_until_stopped(stop, sandbox, settings.data_dir / "sandbox-chat")
     logger.info("stopped cleanly")

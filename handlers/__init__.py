@@ -16,6 +16,7 @@ from telegram.ext import (
 from handlers import (
     account,
     admin,
+    admin_broadcast,
     admin_catalog,
     admin_users,
     buttons,
@@ -56,6 +57,10 @@ ADMIN_COMMANDS += [
     ("setmodel", admin_catalog.setmodel),
     ("mode", admin_catalog.mode),
 ]
+ADMIN_COMMANDS += [
+    ("broadcast", admin_broadcast.broadcast),
+    ("broadcast_stop", admin_broadcast.stop),
+]
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -65,6 +70,11 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(TypeHandler(Update, gate.admit), group=-2)
     app.add_handler(CallbackQueryHandler(buttons.check_button), group=-1)
     app.add_handler(CallbackQueryHandler(buttons.answer_if_unanswered), group=1)
+    # Group -3, in the background: a user who writes is active and reachable again.
+    app.add_handler(TypeHandler(Update, admin_broadcast.note_contact, block=False), group=-3)
+    # Group -1: an admin composing a broadcast; their text or photo stops there.
+    composing = private & (filters.PHOTO | (filters.TEXT & ~filters.COMMAND))
+    app.add_handler(MessageHandler(composing, admin_broadcast.compose), group=-1)
     for name, callback in COMMANDS + ADMIN_COMMANDS:
         app.add_handler(CommandHandler(name, callback))
     app.add_handler(PreCheckoutQueryHandler(stars.on_pre_checkout))
@@ -80,6 +90,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(subscription.on_callback, pattern=r"^sub:"))
     app.add_handler(CallbackQueryHandler(admin_users.on_button, pattern=r"^au:"))
     app.add_handler(CallbackQueryHandler(admin_catalog.on_button, pattern=r"^ac:"))
+    app.add_handler(CallbackQueryHandler(admin_broadcast.on_callback, pattern=r"^bc:"))
     app.add_handler(CallbackQueryHandler(menu.on_unknown_button))
     app.add_handler(MessageHandler(private & filters.PHOTO, faces.on_photo))
     app.add_handler(MessageHandler(private & filters.Document.ALL, faces.on_document))

@@ -61,6 +61,10 @@ BUTTON_SHAPES: dict[str, tuple[str, ...]] = {
     "sub": (r"(?:open|cancel|resume|card)",),
     "au": (rf"(?:ask|do):{_USER_ACTION}", r"no"),  # handlers/admin_users.py
     "ac": (rf"(?:apply|drop):{_ROW_ID}",),  # handlers/admin_catalog.py (/setmodel)
+    "bc": (
+        rf"(?:skip|cancel|resume):{_ROW_ID}",
+        rf"(?:aud|go):{_ROW_ID}:(?:all|active|paying|lang:[a-z]{{2,8}})",
+    ),
 }
 
 _VALID = re.compile(

@@ -371,6 +371,61 @@ TEXTS: dict[str, str] = {
     "admin_model_applied": "✅ {type} now uses {model}.",
     "admin_model_cancelled": "Cancelled; {type} keeps its model.",
     "admin_proposal_decided": "This change was already applied or cancelled.",
+    # Broadcasts (admin)
+    "broadcast_ask_text": (
+        "📣 New broadcast. Send the message: a text, or a photo with a caption. "
+        "Its formatting is kept."
+    ),
+    "broadcast_ask_button": (
+        "Add a link button? Send it as <code>Text | https://link</code>, or skip."
+    ),
+    "broadcast_pick_audience": "☝️ That is exactly how users will see it. Who should get it?",
+    "broadcast_confirm": (
+        "Send broadcast #{id} to <b>{count}</b> users ({audience})? Users who blocked "
+        "the bot or are banned are skipped."
+    ),
+    "broadcast_progress": (
+        "📣 Broadcast #{id}: {done} of {total} done.\n"
+        "Delivered {sent} · blocked {blocked} · failed {failed}"
+    ),
+    "broadcast_done_report": (
+        "✅ Broadcast #{id} finished.\n"
+        "Delivered <b>{sent}</b> · blocked {blocked} · failed {failed}"
+    ),
+    "broadcast_stopped_report": (
+        "⏹ Broadcast #{id} stopped.\n"
+        "Delivered <b>{sent}</b> · blocked {blocked} · failed {failed} · not sent {pending}"
+    ),
+    "broadcast_unconfirmed": (
+        "{count} sends were cut short by a restart and not repeated (they may have arrived)."
+    ),
+    "broadcast_stopped": (
+        "⏹ Broadcast #{id} stopped: {sent} delivered, {pending} not sent yet. "
+        "Resume sends to those only."
+    ),
+    "broadcast_resumed": "▶️ Broadcast #{id} resumed.",
+    "broadcast_none_running": "No broadcast is running.",
+    "broadcast_cancelled": "Broadcast discarded.",
+    "broadcast_needs_text": (
+        "A broadcast needs text: send a text message, or the photo with a caption."
+    ),
+    "broadcast_bad_button": (
+        "That isn't a link button. Send <code>Text | https://link</code> (text up to 64 "
+        "characters, an http or https link), or skip."
+    ),
+    "broadcast_gone": "This broadcast can't be changed any more. Start a new one with /broadcast.",
+    "audience_all": "everyone",
+    "audience_active": "active in the last 30 days",
+    "audience_paying": "paying users",
+    "audience_language": "language {code}",
+    "btn_broadcast_skip": "⏭ Skip",
+    "btn_broadcast_cancel": "✖️ Cancel",
+    "btn_broadcast_send": "✅ Send",
+    "btn_broadcast_resume": "▶️ Resume",
+    "btn_audience_all": "👥 Everyone · {count}",
+    "btn_audience_active": "🔥 Active 30 days · {count}",
+    "btn_audience_paying": "💳 Paying · {count}",
+    "btn_audience_language": "🗣 {code} · {count}",
     # Faces
     "face_offer": "Nice photo! Save it as a face to use in thumbnails?",
     "btn_save_face": "✅ Save as face",

@@ -389,6 +389,64 @@ TEXTS: dict[str, str] = {
     "admin_model_applied": "✅ {type} usa ahora {model}.",
     "admin_model_cancelled": "Cancelado; {type} mantiene su modelo.",
     "admin_proposal_decided": "Este cambio ya se aplicó o se canceló.",
+    # Broadcasts (admin)
+    "broadcast_ask_text": (
+        "📣 Nueva difusión. Envía el mensaje: un texto o una foto con pie. "
+        "Se conserva el formato."
+    ),
+    "broadcast_ask_button": (
+        "¿Añadir un botón con enlace? Envíalo como <code>Texto | https://enlace</code>, "
+        "u omítelo."
+    ),
+    "broadcast_pick_audience": "☝️ Así lo verán los usuarios. ¿Quién debe recibirlo?",
+    "broadcast_confirm": (
+        "¿Enviar la difusión #{id} a <b>{count}</b> usuarios ({audience})? Se omiten "
+        "quienes bloquearon el bot o están vetados."
+    ),
+    "broadcast_progress": (
+        "📣 Difusión #{id}: {done} de {total} hechos.\n"
+        "Entregados {sent} · bloqueados {blocked} · fallidos {failed}"
+    ),
+    "broadcast_done_report": (
+        "✅ Difusión #{id} terminada.\n"
+        "Entregados <b>{sent}</b> · bloqueados {blocked} · fallidos {failed}"
+    ),
+    "broadcast_stopped_report": (
+        "⏹ Difusión #{id} detenida.\n"
+        "Entregados <b>{sent}</b> · bloqueados {blocked} · fallidos {failed} · "
+        "sin enviar {pending}"
+    ),
+    "broadcast_unconfirmed": (
+        "{count} envíos quedaron cortados por un reinicio y no se repitieron "
+        "(puede que llegaran)."
+    ),
+    "broadcast_stopped": (
+        "⏹ Difusión #{id} detenida: {sent} entregados, {pending} sin enviar. "
+        "Reanudarla envía solo a esos."
+    ),
+    "broadcast_resumed": "▶️ Difusión #{id} reanudada.",
+    "broadcast_none_running": "No hay ninguna difusión en curso.",
+    "broadcast_cancelled": "Difusión descartada.",
+    "broadcast_needs_text": (
+        "Una difusión necesita texto: envía un mensaje de texto o la foto con pie."
+    ),
+    "broadcast_bad_button": (
+        "Eso no es un botón con enlace. Envía <code>Texto | https://enlace</code> (texto "
+        "de hasta 64 caracteres, un enlace http o https), u omítelo."
+    ),
+    "broadcast_gone": "Esta difusión ya no se puede cambiar. Empieza otra con /broadcast.",
+    "audience_all": "todos",
+    "audience_active": "activos en los últimos 30 días",
+    "audience_paying": "usuarios que han pagado",
+    "audience_language": "idioma {code}",
+    "btn_broadcast_skip": "⏭ Omitir",
+    "btn_broadcast_cancel": "✖️ Cancelar",
+    "btn_broadcast_send": "✅ Enviar",
+    "btn_broadcast_resume": "▶️ Reanudar",
+    "btn_audience_all": "👥 Todos · {count}",
+    "btn_audience_active": "🔥 Activos 30 días · {count}",
+    "btn_audience_paying": "💳 Han pagado · {count}",
+    "btn_audience_language": "🗣 {code} · {count}",
     # Faces
     "face_offer": "¡Buena foto! ¿La guardo como cara para usarla en tus miniaturas?",
     "btn_save_face": "✅ Guardar como cara",

@@ -367,6 +367,60 @@ TEXTS: dict[str, str] = {
     "admin_model_applied": "✅ {type} теперь использует {model}.",
     "admin_model_cancelled": "Отменено; у {type} прежняя модель.",
     "admin_proposal_decided": "Это изменение уже применено или отменено.",
+    # Broadcasts (admin)
+    "broadcast_ask_text": (
+        "📣 Новая рассылка. Пришлите сообщение: текст или фото с подписью. "
+        "Форматирование сохранится."
+    ),
+    "broadcast_ask_button": (
+        "Добавить кнопку-ссылку? Пришлите <code>Текст | https://ссылка</code> или пропустите."
+    ),
+    "broadcast_pick_audience": "☝️ Так сообщение увидят пользователи. Кому отправить?",
+    "broadcast_confirm": (
+        "Отправить рассылку #{id} <b>{count}</b> пользователям ({audience})? Те, кто "
+        "заблокировал бота или забанен, пропускаются."
+    ),
+    "broadcast_progress": (
+        "📣 Рассылка #{id}: готово {done} из {total}.\n"
+        "Доставлено {sent} · заблокировали {blocked} · ошибок {failed}"
+    ),
+    "broadcast_done_report": (
+        "✅ Рассылка #{id} завершена.\n"
+        "Доставлено <b>{sent}</b> · заблокировали {blocked} · ошибок {failed}"
+    ),
+    "broadcast_stopped_report": (
+        "⏹ Рассылка #{id} остановлена.\n"
+        "Доставлено <b>{sent}</b> · заблокировали {blocked} · ошибок {failed} · "
+        "не отправлено {pending}"
+    ),
+    "broadcast_unconfirmed": (
+        "{count} отправок прервал перезапуск; они не повторялись (могли дойти)."
+    ),
+    "broadcast_stopped": (
+        "⏹ Рассылка #{id} остановлена: доставлено {sent}, не отправлено {pending}. "
+        "Продолжение отправит только им."
+    ),
+    "broadcast_resumed": "▶️ Рассылка #{id} продолжается.",
+    "broadcast_none_running": "Сейчас рассылок нет.",
+    "broadcast_cancelled": "Рассылка отменена.",
+    "broadcast_needs_text": "Рассылке нужен текст: пришлите текст или фото с подписью.",
+    "broadcast_bad_button": (
+        "Это не кнопка-ссылка. Пришлите <code>Текст | https://ссылка</code> (текст до 64 "
+        "символов, ссылка http или https) или пропустите."
+    ),
+    "broadcast_gone": "Эту рассылку уже не изменить. Начните новую: /broadcast.",
+    "audience_all": "все",
+    "audience_active": "активные за 30 дней",
+    "audience_paying": "платившие",
+    "audience_language": "язык {code}",
+    "btn_broadcast_skip": "⏭ Пропустить",
+    "btn_broadcast_cancel": "✖️ Отмена",
+    "btn_broadcast_send": "✅ Отправить",
+    "btn_broadcast_resume": "▶️ Продолжить",
+    "btn_audience_all": "👥 Все · {count}",
+    "btn_audience_active": "🔥 Активные 30 дней · {count}",
+    "btn_audience_paying": "💳 Платившие · {count}",
+    "btn_audience_language": "🗣 {code} · {count}",
     # Faces
     "face_offer": "Отличное фото! Сохранить его как лицо для обложек?",
     "btn_save_face": "✅ Сохранить лицо",

@@ -21,6 +21,7 @@ import pytest
 from PIL import Image
 from telegram.ext import Application
 
+from bot.broadcaster import build_broadcaster
 from bot.settings import Settings
 from bot.telegram_app import build_application, start_polling, stop_bot
 from bot.wiring import build_services
@@ -31,6 +32,7 @@ from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
 from services.adapters.db import Database
 from services.adapters.youtube import YouTubeClient
+from services.broadcasts import BroadcastOptions, BroadcastWorker
 from services.container import Services
 from services.jobs import GenerationWorker, WorkerOptions
 from tests.standins.youtube import StandInVideo, YouTubeStandIn, jpeg
@@ -42,6 +44,8 @@ PUBLIC_VIDEO = "dQw4w9WgXcQ"
 STYLE_VIDEO = "9bZkp7q5F4k"
 PRIVATE_VIDEO = "PRIVATEvid1"
 DELETED_VIDEO = "DELETEDvid1"
+# Broadcasts at full speed (the sandbox's flood limits are off unless a test turns them on).
+BROADCAST_OPTIONS = BroadcastOptions(rate=500, poll_seconds=0.2, progress_seconds=0.5)
 ADMIN_ID = 4_999_999  # a Telegram user with the admin commands (ADMIN_IDS)
 
 
@@ -133,15 +137,21 @@ class RunningBot:
         self.services = services
         self.application: Application | None = None  # type: ignore[type-arg]
         self.worker: GenerationWorker | None = None
+        self.broadcaster: BroadcastWorker | None = None
 
     async def start(self) -> None:
         application = build_application(self.token, self.api_url, self.services)
         await start_polling(application)
         self.worker = build_worker(application, self.services, WORKER_OPTIONS)
         self.worker.start()
+        self.broadcaster = build_broadcaster(application, self.services, BROADCAST_OPTIONS)
+        self.broadcaster.start()
         self.application = application
 
     async def stop(self) -> None:
+        if self.broadcaster is not None:
+            await self.broadcaster.stop()
+            self.broadcaster = None
         if self.worker is not None:
             await self.worker.stop()
             self.worker = None
