@@ -17,6 +17,21 @@ TEXTS: dict[str, str] = {
     "cmd_help": "What I can do",
     "cmd_terms": "Terms of service",
     "cmd_paysupport": "Help with payments and refunds",
+    # Admin command menu (published to admins only)
+    "cmd_admin": "Admin: all tools as buttons",
+    "cmd_stats": "Admin: users, generations, credits, revenue",
+    "cmd_audit": "Admin: the last admin actions",
+    "cmd_user": "Admin: look up a user",
+    "cmd_grant": "Admin: give a user credits",
+    "cmd_revoke": "Admin: take credits from a user",
+    "cmd_refund": "Admin: refund a Stars payment",
+    "cmd_setcost": "Admin: change a mode's price",
+    "cmd_setmodel": "Admin: change a mode's model",
+    "cmd_mode": "Admin: switch a mode on or off",
+    "cmd_ban": "Admin: ban a user",
+    "cmd_unban": "Admin: lift a ban",
+    "cmd_broadcast": "Admin: message all users",
+    "cmd_broadcast_stop": "Admin: stop the running broadcast",
     # Start and menu
     "welcome_new": (
         "👋 Welcome, {name}! I make eye-catching YouTube thumbnails with AI.\n\n"
@@ -285,6 +300,60 @@ TEXTS: dict[str, str] = {
     "admin_user_not_found": "No user with Telegram id {telegram_id}.",
     "admin_adjusted": "Done: {delta} credits for user {user}. New balance: {balance}.",
     "admin_revoke_short": "They have only {balance} credits; nothing was taken.",
+    # Admin: menu, /stats, /audit (handlers/admin_menu.py)
+    "admin_menu": (
+        "🛠 <b>Admin tools</b>. Stats and the audit log open here; the other buttons show how to "
+        "type their command."
+    ),
+    "btn_adm_stats": "📊 Stats",
+    "btn_adm_audit": "🧾 Audit log",
+    "btn_adm_user": "👤 Look up a user",
+    "btn_adm_grant": "➕ Grant credits",
+    "btn_adm_revoke": "➖ Revoke credits",
+    "btn_adm_refund": "↩️ Refund",
+    "btn_adm_setcost": "💲 Price of a mode",
+    "btn_adm_setmodel": "🧠 Model of a mode",
+    "btn_adm_mode": "🔌 Mode on/off",
+    "btn_adm_ban": "🚫 Ban",
+    "btn_adm_unban": "✅ Unban",
+    "btn_adm_broadcast": "📣 Broadcast",
+    "btn_adm_broadcast_stop": "⏹ Stop broadcast",
+    "admin_usage_broadcast_stop": (
+        "Usage: /broadcast_stop stops the running broadcast; what was sent stays sent."
+    ),
+    "admin_usage_audit": (
+        "Usage: /audit [n]: the last n admin actions, n from 1 to {max} (default {default})."
+    ),
+    "audit_title": "🧾 The last {count} admin actions, newest first:",
+    "audit_empty": "No admin actions are recorded yet.",
+    "audit_entry": (
+        "<b>{when}</b> · admin <code>{admin}</code> · <b>{action}</b>\n{arguments}\n{before} → "
+        "{after}"
+    ),
+    "stats_title": "📊 <b>Stats</b> at {at} UTC",
+    "stats_users": (
+        "<b>Users</b>: {total} · new today {today} · 7 days {week} · 30 days {month} · active in 7 "
+        "days {active}"
+    ),
+    "stats_generations": "<b>Generations</b> by mode and status (24 h / 7 days):",
+    "stats_generations_none": "none in the last 7 days",
+    "stats_outcomes": (
+        "Failure rate {rate_day} / {rate_week} · median time to deliver {median_day} / "
+        "{median_week}"
+    ),
+    "stats_credits": (
+        "<b>Credits</b> (today / 7 days / 30 days):\ngranted free {granted}\nbought "
+        "{bought}\nspent {spent}\nrefunded for failures {refunded}\ntaken back "
+        "{taken_back}\nOutstanding on balances: <b>{outstanding}</b>"
+    ),
+    "stats_revenue": "<b>Revenue</b> (today / 7 days / 30 days, refunds left out):",
+    "stats_revenue_none": "no payments in the last 30 days",
+    "stats_provider_telegram_stars": "⭐ Stars",
+    "stats_provider_stripe": "💳 Card",
+    "stats_growth": (
+        "<b>Referral sign-ups</b>: {total} · today {today} · 7 days {week} · 30 days "
+        "{month}\n<b>Active subscriptions</b>: {subscriptions}"
+    ),
     # Admin: users and bans (handlers/admin_users.py)
     "admin_usage_user": "Usage: /user &lt;telegram id | @username | referral code&gt;",
     "admin_usage_ban": (

@@ -16,6 +16,21 @@ TEXTS: dict[str, str] = {
     "cmd_help": "Qué puedo hacer",
     "cmd_terms": "Condiciones del servicio",
     "cmd_paysupport": "Ayuda con pagos y reembolsos",
+    # Admin command menu (published to admins only)
+    "cmd_admin": "Admin: todas las herramientas en botones",
+    "cmd_stats": "Admin: usuarios, generaciones, créditos, ingresos",
+    "cmd_audit": "Admin: las últimas acciones de admins",
+    "cmd_user": "Admin: buscar un usuario",
+    "cmd_grant": "Admin: dar créditos a un usuario",
+    "cmd_revoke": "Admin: quitar créditos a un usuario",
+    "cmd_refund": "Admin: reembolsar un pago en Stars",
+    "cmd_setcost": "Admin: cambiar el precio de un modo",
+    "cmd_setmodel": "Admin: cambiar el modelo de un modo",
+    "cmd_mode": "Admin: activar o desactivar un modo",
+    "cmd_ban": "Admin: bloquear a un usuario",
+    "cmd_unban": "Admin: quitar un bloqueo",
+    "cmd_broadcast": "Admin: mensaje a todos los usuarios",
+    "cmd_broadcast_stop": "Admin: detener la difusión en curso",
     # Start and menu
     "welcome_new": (
         "👋 ¡Hola, {name}! Creo miniaturas llamativas para YouTube con IA.\n\n"
@@ -301,6 +316,60 @@ TEXTS: dict[str, str] = {
     "admin_user_not_found": "No hay ningún usuario con id de Telegram {telegram_id}.",
     "admin_adjusted": "Hecho: {delta} créditos para el usuario {user}. Nuevo saldo: {balance}.",
     "admin_revoke_short": "Solo tiene {balance} créditos; no se retiró nada.",
+    # Admin: menu, /stats, /audit (handlers/admin_menu.py)
+    "admin_menu": (
+        "🛠 <b>Herramientas de admin</b>. Las estadísticas y el registro se abren aquí; los demás "
+        "botones muestran cómo escribir su comando."
+    ),
+    "btn_adm_stats": "📊 Estadísticas",
+    "btn_adm_audit": "🧾 Registro de acciones",
+    "btn_adm_user": "👤 Buscar un usuario",
+    "btn_adm_grant": "➕ Dar créditos",
+    "btn_adm_revoke": "➖ Quitar créditos",
+    "btn_adm_refund": "↩️ Reembolso",
+    "btn_adm_setcost": "💲 Precio de un modo",
+    "btn_adm_setmodel": "🧠 Modelo de un modo",
+    "btn_adm_mode": "🔌 Modo sí/no",
+    "btn_adm_ban": "🚫 Bloquear",
+    "btn_adm_unban": "✅ Desbloquear",
+    "btn_adm_broadcast": "📣 Difusión",
+    "btn_adm_broadcast_stop": "⏹ Detener difusión",
+    "admin_usage_broadcast_stop": (
+        "Uso: /broadcast_stop detiene la difusión en curso; lo enviado queda enviado."
+    ),
+    "admin_usage_audit": (
+        "Uso: /audit [n]: las últimas n acciones de admins, n de 1 a {max} (por defecto {default})."
+    ),
+    "audit_title": "🧾 Las últimas {count} acciones de admins, las nuevas primero:",
+    "audit_empty": "Aún no hay acciones de admins registradas.",
+    "audit_entry": (
+        "<b>{when}</b> · admin <code>{admin}</code> · <b>{action}</b>\n{arguments}\n{before} → "
+        "{after}"
+    ),
+    "stats_title": "📊 <b>Estadísticas</b> a las {at} UTC",
+    "stats_users": (
+        "<b>Usuarios</b>: {total} · nuevos hoy {today} · 7 días {week} · 30 días {month} · activos "
+        "en 7 días {active}"
+    ),
+    "stats_generations": "<b>Generaciones</b> por modo y estado (24 h / 7 días):",
+    "stats_generations_none": "ninguna en los últimos 7 días",
+    "stats_outcomes": (
+        "Tasa de fallos {rate_day} / {rate_week} · tiempo mediano de entrega {median_day} / "
+        "{median_week}"
+    ),
+    "stats_credits": (
+        "<b>Créditos</b> (hoy / 7 días / 30 días):\nregalados {granted}\ncomprados "
+        "{bought}\ngastados {spent}\ndevueltos por fallos {refunded}\nretirados {taken_back}\nEn "
+        "los saldos: <b>{outstanding}</b>"
+    ),
+    "stats_revenue": "<b>Ingresos</b> (hoy / 7 días / 30 días, sin reembolsos):",
+    "stats_revenue_none": "ningún pago en los últimos 30 días",
+    "stats_provider_telegram_stars": "⭐ Stars",
+    "stats_provider_stripe": "💳 Tarjeta",
+    "stats_growth": (
+        "<b>Altas por invitación</b>: {total} · hoy {today} · 7 días {week} · 30 días "
+        "{month}\n<b>Suscripciones activas</b>: {subscriptions}"
+    ),
     # Admin: users and bans (handlers/admin_users.py)
     "admin_usage_user": "Uso: /user &lt;telegram id | @usuario | código de invitación&gt;",
     "admin_usage_ban": (

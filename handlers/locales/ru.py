@@ -16,6 +16,21 @@ TEXTS: dict[str, str] = {
     "cmd_help": "Что я умею",
     "cmd_terms": "Условия использования",
     "cmd_paysupport": "Помощь с оплатой и возвратами",
+    # Admin command menu (published to admins only)
+    "cmd_admin": "Админ: все инструменты кнопками",
+    "cmd_stats": "Админ: пользователи, генерации, кредиты, выручка",
+    "cmd_audit": "Админ: последние действия админов",
+    "cmd_user": "Админ: найти пользователя",
+    "cmd_grant": "Админ: начислить кредиты",
+    "cmd_revoke": "Админ: списать кредиты",
+    "cmd_refund": "Админ: вернуть платёж в Stars",
+    "cmd_setcost": "Админ: изменить цену режима",
+    "cmd_setmodel": "Админ: изменить модель режима",
+    "cmd_mode": "Админ: включить или выключить режим",
+    "cmd_ban": "Админ: заблокировать пользователя",
+    "cmd_unban": "Админ: снять блокировку",
+    "cmd_broadcast": "Админ: рассылка всем пользователям",
+    "cmd_broadcast_stop": "Админ: остановить рассылку",
     # Start and menu
     "welcome_new": (
         "👋 Привет, {name}! Я делаю яркие обложки для YouTube с помощью ИИ.\n\n"
@@ -281,6 +296,62 @@ TEXTS: dict[str, str] = {
     "admin_user_not_found": "Нет пользователя с Telegram id {telegram_id}.",
     "admin_adjusted": "Готово: {delta} кр. пользователю {user}. Новый баланс: {balance}.",
     "admin_revoke_short": "У пользователя только {balance} кр.; ничего не списано.",
+    # Admin: menu, /stats, /audit (handlers/admin_menu.py)
+    "admin_menu": (
+        "🛠 <b>Инструменты админа</b>. Статистика и журнал открываются здесь; остальные кнопки "
+        "подскажут, как набрать команду."
+    ),
+    "btn_adm_stats": "📊 Статистика",
+    "btn_adm_audit": "🧾 Журнал действий",
+    "btn_adm_user": "👤 Найти пользователя",
+    "btn_adm_grant": "➕ Начислить кредиты",
+    "btn_adm_revoke": "➖ Списать кредиты",
+    "btn_adm_refund": "↩️ Возврат",
+    "btn_adm_setcost": "💲 Цена режима",
+    "btn_adm_setmodel": "🧠 Модель режима",
+    "btn_adm_mode": "🔌 Режим вкл/выкл",
+    "btn_adm_ban": "🚫 Заблокировать",
+    "btn_adm_unban": "✅ Разблокировать",
+    "btn_adm_broadcast": "📣 Рассылка",
+    "btn_adm_broadcast_stop": "⏹ Остановить рассылку",
+    "admin_usage_broadcast_stop": (
+        "Использование: /broadcast_stop останавливает текущую рассылку; отправленное остаётся "
+        "отправленным."
+    ),
+    "admin_usage_audit": (
+        "Использование: /audit [n]: последние n действий админов, n от 1 до {max} (по умолчанию "
+        "{default})."
+    ),
+    "audit_title": "🧾 Последние {count} действий админов, сначала новые:",
+    "audit_empty": "Действий админов пока нет.",
+    "audit_entry": (
+        "<b>{when}</b> · админ <code>{admin}</code> · <b>{action}</b>\n{arguments}\n{before} → "
+        "{after}"
+    ),
+    "stats_title": "📊 <b>Статистика</b> на {at} UTC",
+    "stats_users": (
+        "<b>Пользователи</b>: {total} · новых сегодня {today} · за 7 дней {week} · за 30 дней "
+        "{month} · активных за 7 дней {active}"
+    ),
+    "stats_generations": "<b>Генерации</b> по режимам и статусам (24 ч / 7 дней):",
+    "stats_generations_none": "за 7 дней не было",
+    "stats_outcomes": (
+        "Доля сбоев {rate_day} / {rate_week} · медианное время до доставки {median_day} / "
+        "{median_week}"
+    ),
+    "stats_credits": (
+        "<b>Кредиты</b> (сегодня / 7 дней / 30 дней):\nначислено бесплатно {granted}\nкуплено "
+        "{bought}\nпотрачено {spent}\nвозвращено за сбои {refunded}\nсписано обратно "
+        "{taken_back}\nНа балансах сейчас: <b>{outstanding}</b>"
+    ),
+    "stats_revenue": "<b>Выручка</b> (сегодня / 7 дней / 30 дней, без возвратов):",
+    "stats_revenue_none": "за 30 дней платежей не было",
+    "stats_provider_telegram_stars": "⭐ Stars",
+    "stats_provider_stripe": "💳 Карта",
+    "stats_growth": (
+        "<b>Регистрации по приглашениям</b>: {total} · сегодня {today} · за 7 дней {week} · за 30 "
+        "дней {month}\n<b>Активные подписки</b>: {subscriptions}"
+    ),
     # Admin: users and bans (handlers/admin_users.py)
     "admin_usage_user": "Формат: /user &lt;telegram id | @username | реферальный код&gt;",
     "admin_usage_ban": (
