@@ -191,6 +191,7 @@ CREATE TABLE generation_model_proposals (
   outcome TEXT CHECK (outcome IN ('applied', 'cancelled')),
   decided_at TIMESTAMP WITH TIME ZONE
 );
+CREATE INDEX generation_model_proposals_type_key_idx ON generation_model_proposals (type_key);
 
 -- Applies a waiting proposal once (set_generation_model validates it again) with its
 -- audit row, or cancels it. Returns the proposal's mode and model and its outcome before
