@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand, Update
+import logging
+from collections.abc import Iterable
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -18,6 +22,7 @@ from handlers import (
     admin,
     admin_broadcast,
     admin_catalog,
+    admin_menu,
     admin_users,
     buttons,
     buy,
@@ -29,8 +34,12 @@ from handlers import (
     start,
     subscription,
 )
+from handlers.context import SERVICES_KEY
 from handlers.errors import on_error
 from handlers.i18n import CATALOGS, DEFAULT_LANGUAGE, t
+from services.container import Services
+
+logger = logging.getLogger(__name__)
 
 COMMANDS = [
     ("start", start.start),
@@ -49,6 +58,11 @@ COMMANDS = [
 ]
 # Not in the published menu; non-admins get the unknown-command answer.
 ADMIN_COMMANDS = [("refund", admin.refund), ("grant", admin.grant), ("revoke", admin.revoke)]
+ADMIN_COMMANDS += [
+    ("admin", admin_menu.admin_menu),
+    ("stats", admin_menu.stats),
+    ("audit", admin_menu.audit),
+]
 ADMIN_COMMANDS += [
     ("user", admin_users.user),
     ("ban", admin_users.ban),
@@ -88,6 +102,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(account.on_history_callback, pattern=r"^hist:"))
     app.add_handler(CallbackQueryHandler(buy.on_buy_callback, pattern=r"^buy:"))
     app.add_handler(CallbackQueryHandler(subscription.on_callback, pattern=r"^sub:"))
+    app.add_handler(CallbackQueryHandler(admin_menu.on_button, pattern=r"^adm:"))
     app.add_handler(CallbackQueryHandler(admin_users.on_button, pattern=r"^au:"))
     app.add_handler(CallbackQueryHandler(admin_catalog.on_button, pattern=r"^ac:"))
     app.add_handler(CallbackQueryHandler(admin_broadcast.on_callback, pattern=r"^bc:"))
@@ -102,8 +117,29 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def publish_commands(app: Application) -> None:  # type: ignore[type-arg]
-    """The command menu, in every language we speak."""
+    """The command menu, in every language we speak: everyone's, and for each admin (a
+    chat scope) the same followed by the admin commands, which nobody else sees."""
     for language in CATALOGS:
-        commands = [BotCommand(name, t(language, f"cmd_{name}")) for name, _ in COMMANDS]
         code = None if language == DEFAULT_LANGUAGE else language
-        await app.bot.set_my_commands(commands, language_code=code)
+        await app.bot.set_my_commands(_menu(language, COMMANDS), language_code=code)
+    services: Services = app.bot_data[SERVICES_KEY]
+    for admin_id in sorted(services.admin_ids):
+        await _publish_admin_menu(app, admin_id)
+
+
+def _menu(language: str, commands: Iterable[tuple[str, object]]) -> list[BotCommand]:
+    return [BotCommand(name, t(language, f"cmd_{name}")) for name, _ in commands]
+
+
+async def _publish_admin_menu(app: Application, admin_id: int) -> None:  # type: ignore[type-arg]
+    """Telegram knows a chat only once its user has started the bot: until then it
+    answers "chat not found", which must not stop the bot from starting."""
+    scope = BotCommandScopeChat(admin_id)
+    for language in CATALOGS:
+        code = None if language == DEFAULT_LANGUAGE else language
+        commands = _menu(language, COMMANDS + ADMIN_COMMANDS)
+        try:
+            await app.bot.set_my_commands(commands, scope=scope, language_code=code)
+        except BadRequest as error:
+            logger.warning("no admin command menu for admin %s: %s", admin_id, error.message)
+            return

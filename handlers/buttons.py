@@ -59,6 +59,10 @@ BUTTON_SHAPES: dict[str, tuple[str, ...]] = {
     "hist": (rf"page:{_HISTORY_PAGE}", rf"show:{_UUID}"),
     "buy": (r"open", rf"(?:pack|card):{_PRODUCT_ID}"),
     "sub": (r"(?:open|cancel|resume|card)",),
+    "adm": (  # handlers/admin_menu.py
+        r"(?:stats|audit|broadcast)",
+        r"usage:(?:user|grant|revoke|refund|setcost|setmodel|mode|ban|unban|broadcast_stop)",
+    ),
     "au": (rf"(?:ask|do):{_USER_ACTION}", r"no"),  # handlers/admin_users.py
     "ac": (rf"(?:apply|drop):{_ROW_ID}",),  # handlers/admin_catalog.py (/setmodel)
     "bc": (
