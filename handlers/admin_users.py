@@ -11,6 +11,7 @@ buttons are removed before it acts, so a double tap does not grant twice."""
 from __future__ import annotations
 
 import html
+from textwrap import shorten
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -25,6 +26,8 @@ from services.bans import BanService
 
 #: The card's grant and revoke buttons.
 QUICK_AMOUNTS = (10, 50, -10)
+#: A ledger note is cut to this on the card, so ten of them fit in one message.
+NOTE_CHARS = 80
 
 
 def _users(context: ChatContext) -> AdminUserService:
@@ -74,7 +77,7 @@ def _card_text(context: ChatContext, card: UserCard) -> Html:
         )
     ledger = [
         f"{day(e.created_at)} {e.delta:+d} → {e.balance_after} {e.reason}"
-        + (f" · {e.note}" if e.note else "")
+        + (f" · {shorten(e.note, NOTE_CHARS, placeholder='…')}" if e.note else "")
         for e in card.ledger
     ]
     payments = [

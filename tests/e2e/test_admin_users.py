@@ -230,3 +230,17 @@ async def test_the_cards_ban_and_unban_buttons_ask_first(
     assert [row["after"]["banned"] for row in await audit_rows(chat_services, "ban", user.id)] == [
         True
     ]
+
+
+async def test_a_card_with_long_ledger_notes_still_fits_one_message(
+    new_chat_user: Callable[..., SandboxUser], admin: SandboxUser
+) -> None:
+    user = new_chat_user()
+    await started(user)
+    for _ in range(10):
+        await admin.send_command("/grant", f"{user.id} 1 {'goodwill ' * 55}")
+        await admin.wait_for_message(containing(f"for user {user.id}"))
+
+    await admin.send_command("/user", str(user.id))
+    card = await admin.wait_for_message(containing(f"id {user.id}", "Balance: 60 credits"))
+    assert (card.text or "").count("admin_grant · goodwill") == 10
