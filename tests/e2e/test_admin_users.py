@@ -102,6 +102,8 @@ async def test_the_card_finds_a_user_by_id_username_or_code_and_its_buttons_gran
         e for e in await chat_services.credits.ledger(profile.id) if e.reason.startswith("admin")
     ]
     assert (grant.delta, grant.note) == (50, "from the /user card")
+    [audit] = await audit_rows(chat_services, "grant", user.id)
+    assert (audit["before"], audit["after"]) == ({"credits": 50}, {"credits": 100})
     assert count(admin, "New balance") == 1
 
 
