@@ -115,7 +115,7 @@ TEXTS: dict[str, str] = {
     "group_pointer": "Let's do that in private, so your balance and photos stay yours 👇",
     "error_generic": "Sorry, something went wrong on our side. Please try again in a moment.",
     "stale_button": "This button has expired. Send /generate to start again.",
-    "banned": "Your account can't make thumbnails. Write to /paysupport if this is a mistake.",
+    "banned": "🚫 Your account is blocked. Write to /paysupport if this is a mistake.",
     "mode_disabled": (
         "This kind of thumbnail is switched off for now; nothing was charged. "
         "Send /generate to pick another."

@@ -122,7 +122,7 @@ TEXTS: dict[str, str] = {
     ),
     "stale_button": "Este botón ya no funciona. Envía /generate para empezar de nuevo.",
     "banned": (
-        "Tu cuenta no puede crear miniaturas. Si crees que es un error, escribe a /paysupport."
+        "🚫 Tu cuenta está bloqueada. Si crees que es un error, escribe a /paysupport."
     ),
     "mode_disabled": (
         "Este tipo de miniatura está desactivado por ahora; no se cobró nada. "
