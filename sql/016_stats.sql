@@ -8,9 +8,9 @@
 
 CREATE INDEX profiles_created_at_idx ON profiles (created_at);
 CREATE INDEX credit_ledger_created_at_idx ON credit_ledger (created_at)
-  INCLUDE (profile_id, reason, delta);
+  INCLUDE (reason, delta);
 CREATE INDEX generations_created_at_idx ON generations (created_at)
-  INCLUDE (profile_id, generation_type, status, delivered_at);
+  INCLUDE (generation_type, status, delivered_at);
 CREATE INDEX payments_created_at_idx ON payments (created_at)
   INCLUDE (provider, currency, amount, refunded_at);
 CREATE INDEX referrals_created_at_idx ON referrals (created_at);
