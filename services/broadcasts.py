@@ -329,11 +329,13 @@ class BroadcastService:
         )
         return _broadcast(row) if row is not None else None
 
-    async def pending(self, broadcast_id: int, limit: int) -> list[Recipient]:
+    async def pending(self, broadcast_id: int, after: int, limit: int) -> list[Recipient]:
+        """The next pending recipients in order, past position `after`."""
         rows = await self._db.fetch_all(
             "SELECT position, telegram_id FROM broadcast_recipients"
-            " WHERE broadcast_id = %s AND state = 'pending' ORDER BY position LIMIT %s",
-            [broadcast_id, limit],
+            " WHERE broadcast_id = %s AND state = 'pending' AND position > %s"
+            " ORDER BY position LIMIT %s",
+            [broadcast_id, after, limit],
         )
         return [Recipient(row["position"], row["telegram_id"]) for row in rows]
 
@@ -425,6 +427,10 @@ class BroadcastWorker:
         self._pace = AsyncLimiter(1, 1 / options.rate)
         self._paused_until = 0.0
         self._in_flight = asyncio.Semaphore(options.concurrency)
+        self._sends: set[asyncio.Task[None]] = set()
+        # (broadcast, last position handed to a send): the next batch is read while the
+        # last one's sends are still in flight, so batches follow each other without a gap.
+        self._cursor = (0, 0)
         self._last_progress = 0.0
         self._task: asyncio.Task[None] | None = None
 
@@ -438,6 +444,8 @@ class BroadcastWorker:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._sends:
+            await asyncio.wait(self._sends, timeout=5)
 
     async def _loop(self) -> None:
         while True:
@@ -455,19 +463,28 @@ class BroadcastWorker:
                 await asyncio.sleep(self.options.poll_seconds)
 
     async def _send_batch(self, broadcast: Broadcast) -> bool:
-        """Sends the next batch; True if there may be more. A broadcast with nothing
-        pending is finished (its outcome is shown by `_report_ended`)."""
-        recipients = await self._broadcasts.pending(broadcast.id, self.options.batch)
+        """Hands the next batch to sends; True if there may be more. At the end of the
+        list it waits for the sends in flight and reads it again from the start (a 429
+        puts a recipient back); a broadcast with nothing pending then is finished (its
+        outcome is shown by `_report_ended`)."""
+        after = self._cursor[1] if self._cursor[0] == broadcast.id else 0
+        recipients = await self._broadcasts.pending(broadcast.id, after, self.options.batch)
         if not recipients:
+            if self._sends:
+                await asyncio.wait(self._sends)
+            self._cursor = (broadcast.id, 0)
+            if after:
+                return True
             if await self._broadcasts.finish(broadcast.id):
                 logger.info("broadcast %s finished", broadcast.id)
             return False
-        sends: list[asyncio.Task[None]] = []
         for recipient in recipients:
             await self._in_flight.acquire()
             await self._turn()
-            sends.append(asyncio.create_task(self._send_one(broadcast, recipient)))
-        await asyncio.gather(*sends)
+            send = asyncio.create_task(self._send_one(broadcast, recipient))
+            self._sends.add(send)
+            send.add_done_callback(self._sends.discard)
+        self._cursor = (broadcast.id, recipients[-1].position)
         await self._show_progress(broadcast)
         return True
 

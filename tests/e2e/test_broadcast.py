@@ -1,8 +1,8 @@
 """/broadcast through the real bot: the admin composes, sees the preview exactly as users
 will, picks an audience and confirms; every reachable user gets one copy, users who
 blocked the bot are marked (and reachable again once they write), /broadcast_stop stops
-it and "Resume" sends the rest. The kill -9 run with 3,000 users and Telegram's flood
-limits is tests/e2e/test_broadcast_kill.py.
+it and "Resume" sends the rest; and, last, a `kill -9` halfway through a broadcast to
+3,000 users with Telegram's flood limits on.
 
 The bot's database is shared by the whole e2e session, so these broadcasts go to the
 Spanish-speaking audience and the users made here are Spanish; assertions are about them
@@ -10,15 +10,22 @@ and about the broadcast's own rows."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Callable
+from pathlib import Path
 
+from bench import broadcast as scenario
 from handlers.i18n import t
 from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
 from services.adapters.db import Database
+from services.adapters.migrations import apply_migrations
+from services.broadcasts import BroadcastOptions
 from services.container import Services
 from tests.e2e.conftest import ADMIN_ID, containing, eventually, text_of, with_button
+from tests.test_bot_process import assert_no_error_lines, free_port, start_bot
 
 AUDIENCE = "lang:es"
 
@@ -236,3 +243,79 @@ async def test_non_admins_get_the_unknown_command_answer(new_chat_user, chat_ser
         answer = await user.wait_for_message()
         assert answer.source_text == t("es", "unknown_command", command=command)
     assert await chat_services.db.fetch_value("SELECT count(*) FROM broadcasts") == before
+
+
+async def test_kill_9_halfway_through_3000_users_with_flood_limits_sends_the_rest_once(
+    create_database: Callable[[], str], tmp_path: Path
+):
+    """bench/broadcast.py's scenario through `python -m bot`, killed with SIGKILL while
+    the sends to the second half are held in flight (Telegram performed them, the answers
+    are not back), then started again."""
+    conninfo = create_database()
+    await apply_migrations(conninfo)
+    db = Database(conninfo, max_size=scenario.SETUP_CONCURRENCY)
+    await db.open()
+    processes: list[asyncio.subprocess.Process] = []
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    async with scenario.flood_limited_sandbox() as sandbox:
+        token = sandbox.register_bot("thumbs_broadcast_kill_bot")
+        audience = await scenario.populate(sandbox, token, db, scenario.USERS)
+        env = scenario.bot_env(sandbox, token, conninfo)
+        port = free_port()
+        try:
+            processes.append(await start_bot(tmp_path, port, env=env, log=logs[0]))
+            admin = sandbox.user(scenario.ADMIN_ID, first_name="Admin", bot=token)
+            broadcast_id = await scenario.compose_and_confirm(admin)
+            second_half = {
+                str(row["telegram_id"])
+                for row in await db.fetch_all(
+                    "SELECT telegram_id FROM broadcast_recipients"
+                    " WHERE broadcast_id = %s AND position > %s",
+                    [broadcast_id, scenario.USERS // 2],
+                )
+            }
+            hold = sandbox.hold(
+                "sendMessage", when=lambda params: str(params.get("chat_id")) in second_half
+            )
+            await hold.wait_for(BroadcastOptions().concurrency, within=150)
+            first = processes[0]
+            first.send_signal(signal.SIGKILL)
+            await first.wait()
+            sandbox.faults.clear()
+            processes.append(await start_bot(tmp_path, port, env=env, log=logs[1]))
+            await scenario.wait_until_reported(db, broadcast_id, within=150)
+        finally:
+            sandbox.faults.clear()
+            for process in processes:
+                if process.returncode is None:
+                    process.send_signal(signal.SIGTERM)
+                    await process.wait()
+        floods = [
+            f"{call.method} to {call.params.get('chat_id')}"
+            for call in sandbox.calls()
+            if call.status == 429
+        ]
+    recorded = await states(db, broadcast_id)
+    marked = await db.fetch_value("SELECT count(*) FROM profiles WHERE blocked_bot_at IS NOT NULL")
+    await db.close()
+
+    got = [scenario.copies(user) for user in audience.users]
+    blocked = {user.id for user in audience.blocked}
+    unconfirmed = [tid for tid, state in recorded.items() if state == "sending"]
+    print(
+        f"\nbroadcast kill -9: {len(got)} users, {sum(got)} copies, "
+        f"{sum(max(0, n - 1) for n in got)} duplicates, {len(unconfirmed)} unconfirmed "
+        f"(performed, not repeated), {len(blocked)} blocked, {len(floods)} x 429"
+    )
+    for log in logs:
+        assert_no_error_lines(log.read_text())
+    assert [n for user, n in zip(audience.users, got, strict=True) if user.id in blocked] == [
+        0
+    ] * len(blocked)
+    assert [n for user, n in zip(audience.users, got, strict=True) if user.id not in blocked] == [
+        1
+    ] * (len(got) - len(blocked))
+    assert {recorded[tid] for tid in blocked} == {"blocked"}
+    assert marked == len(blocked)
+    assert len(unconfirmed) == BroadcastOptions().concurrency  # held when the bot died
+    assert floods == []
