@@ -2,6 +2,7 @@
 buttons; /stats, the operator's figures (services/admin_stats.py); /audit [n], the last
 n admin actions from admin_audit. Buttons of commands that need arguments answer with
 their usage line; the broadcast button starts the composer of handlers/admin_broadcast.py.
+The figures are nobody else's business: in a group these point to the private chat.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from telegram import Update
 from handlers.admin import admin_button, admin_only
 from handlers.admin_broadcast import start_composer
 from handlers.i18n import Html, mode_name
-from handlers.kit import ChatContext, keyboard
+from handlers.kit import ChatContext, keyboard, private_only
 from services.admin_stats import AdminStats, AdminStatsService, CreditFlows, Outcomes
 from services.audit import AuditEntry
 from services.catalog import MAX_COST
@@ -60,6 +61,7 @@ def _data(command: str) -> str:
 
 
 @admin_only
+@private_only
 async def admin_menu(update: Update, context: ChatContext) -> None:
     rows = [[(context.t(f"btn_adm_{name}"), _data(name)) for name in row] for row in _MENU_ROWS]
     await context.say("admin_menu", keyboard(*rows))
@@ -81,11 +83,13 @@ async def on_button(update: Update, context: ChatContext) -> None:
 
 
 @admin_only
+@private_only
 async def stats(update: Update, context: ChatContext) -> None:
     await _send_stats(context)
 
 
 @admin_only
+@private_only
 async def audit(update: Update, context: ChatContext) -> None:
     """/audit [n]: n from 1 to AUDIT_MAX; anything else gets the usage line."""
     args = context.args or [str(AUDIT_DEFAULT)]

@@ -79,6 +79,20 @@ async def test_an_admin_button_pressed_by_anyone_else_reads_as_expired(
     assert len(user.messages()) == sent
 
 
+@pytest.mark.parametrize("command", ["/admin", "/stats", "/audit"])
+async def test_in_a_group_the_figures_stay_private(
+    command: str, admin: SandboxUser, sandbox: SandboxServer
+):
+    in_group = admin.in_chat(sandbox.group(title="Operators"))
+
+    await in_group.send_command(command)
+
+    pointer = await in_group.wait_for_message(containing("in private"))
+    assert "Users:" not in text_of(pointer)
+    await asyncio.sleep(SETTLE_SECONDS)
+    assert [m for m in in_group.messages() if "Stats" in text_of(m)] == []
+
+
 # --- /audit -------------------------------------------------------------------------------
 
 
