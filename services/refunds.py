@@ -90,8 +90,14 @@ class RefundService:
         refund: payments.PaymentRefund,
     ) -> None:
         """The audit row, written once the database took the credits back (the refund's
-        own SQL function commits first; a repeated /refund is recorded too, unchanged)."""
-        taken = 0 if refund.already else refund.taken
+        own SQL function commits first). A repeated /refund is recorded too, as the
+        request it was, with nothing changed between before and after."""
+        refunded = {"credits": refund.balance, "refunded": True}
+        if refund.already:
+            before, after = refunded, refunded
+        else:
+            before = {"credits": refund.balance + refund.taken, "refunded": False}
+            after = refunded | {"taken": refund.taken, "shortfall": refund.shortfall}
         await self._audit.record(
             admin_telegram_id,
             "refund",
@@ -100,13 +106,8 @@ class RefundService:
                 "payment_id": str(refund.payment_id),
                 "telegram_id": payer_telegram_id,
             },
-            before={"credits": refund.balance + taken, "refunded": refund.already},
-            after={
-                "credits": refund.balance,
-                "refunded": True,
-                "taken": refund.taken,
-                "shortfall": refund.shortfall,
-            },
+            before,
+            after,
         )
 
     async def _stop_renewal(self, subscription_id: UUID, telegram_id: int) -> None:

@@ -139,9 +139,15 @@ async def test_grant_revoke_and_refund_leave_audit_rows_with_before_and_after(
     assert refund.before == {"credits": 75, "refunded": False}
     assert refund.after == {"credits": 0, "refunded": True, "taken": 75, "shortfall": 25}
 
-    await admin.send_command("/audit", "3")
+    await admin.send_command("/refund", payment.charge_id)  # again: recorded, nothing moved
+    await admin.wait_for_message(containing("was already refunded"))
+    [again] = await audit_rows(chat_services, 1)
+    assert (again.action, again.arguments) == ("refund", refund.arguments)
+    assert again.before == again.after == {"credits": 0, "refunded": True}
 
-    listing = text_of(await admin.wait_for_message(containing("The last 3 admin actions")))
+    await admin.send_command("/audit", "4")
+
+    listing = text_of(await admin.wait_for_message(containing("The last 4 admin actions")))
     assert listing.index("refund") < listing.index("revoke") < listing.index("grant")
     # jsonb keeps keys shortest first
     assert f"amount=25, reason=goodwill after an outage, telegram_id={user.id}" in listing
