@@ -129,7 +129,7 @@ INSERT INTO credit_ledger (profile_id, delta, balance_after, reason, reference, 
                           ROWS UNBOUNDED PRECEDING),
          reason, reference, at
     FROM bench_moves ORDER BY at, reason, reference;
-UPDATE profiles p SET credits = s.balance, updated_at = s.moved
+UPDATE profiles p SET credits = s.balance, updated_at = s.moved, last_seen_at = s.moved
   FROM (SELECT profile_id, sum(delta) AS balance, max(at) AS moved
           FROM bench_moves GROUP BY profile_id) s
  WHERE s.profile_id = p.id;

@@ -31,8 +31,8 @@ users AS (
          count(*) FILTER (WHERE p.created_at >= b.today) AS today,
          count(*) FILTER (WHERE p.created_at >= b.week_ago) AS week,
          count(*) FILTER (WHERE p.created_at >= b.month_ago) AS month,
-         -- move_credits() stamps updated_at: a charge, a payment, a bonus.
-         count(*) FILTER (WHERE p.updated_at >= b.week_ago) AS active_week,
+         -- last_seen_at: the user wrote to the bot (sql/015), as broadcasts count it.
+         count(*) FILTER (WHERE p.last_seen_at >= b.week_ago) AS active_week,
          COALESCE(sum(p.credits), 0) AS outstanding
     FROM profiles p, bounds b
 ),
@@ -122,7 +122,7 @@ class Window:
 class UserStats:
     total: int
     new: Window
-    active_week: int  # their credits moved (a charge, a payment, a bonus) in 7 days
+    active_week: int  # wrote to the bot in the last 7 days (profiles.last_seen_at)
 
 
 @dataclass(frozen=True)

@@ -213,6 +213,7 @@ async def test_stats_count_what_happened_in_the_chat(
     after = await read_stats(chat_services)
     assert after.users.total - before.users.total == 2
     assert after.users.new.today - before.users.new.today == 2
+    assert after.users.active_week - before.users.active_week >= 2  # and the admin, maybe
     assert after.referrals.today - before.referrals.today == 1
     assert after.referrals_total - before.referrals_total == 1
     assert flows_delta(after.credits.today, before.credits.today) == CreditFlows(
@@ -242,6 +243,7 @@ async def test_stats_count_what_happened_in_the_chat(
     # What the admin reads is these figures.
     users = after.users
     assert f"Users: {users.total} · new today {users.new.today}" in shown
+    assert f"active in 7 days {users.active_week}" in shown
     assert f"✍️ From a description · succeeded: {succeeded_texts(after)} /" in shown
     assert f"⭐ Stars: {stars.today.normalize():f} / " in shown
     assert f"Outstanding on balances: {after.credits.outstanding}" in shown
