@@ -104,7 +104,7 @@ async def test_the_card_finds_a_user_by_id_username_or_code_and_its_buttons_gran
     assert (grant.delta, grant.note) == (50, "from the /user card")
     [audit] = await audit_rows(chat_services, "grant", user.id)
     assert (audit["before"], audit["after"]) == ({"credits": 50}, {"credits": 100})
-    assert count(admin, "New balance") == 1
+    assert count(admin, f"for user {user.id}. New balance") == 1
 
 
 async def test_bad_user_arguments_get_a_clear_line_and_change_nothing(
