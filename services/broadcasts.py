@@ -397,6 +397,9 @@ class BroadcastChannel(Protocol):
         ...
 
 
+PACE_BURST = 3  # far inside Telegram's burst of 30 for the bot
+
+
 @dataclass(frozen=True)
 class BroadcastOptions:
     # Messages a second for broadcasts, below Telegram's ~30 for the whole bot (and
@@ -423,8 +426,9 @@ class BroadcastWorker:
         self._channel = channel
         self.options = options
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        # A token bucket holding one token: sends spaced evenly at `rate`, no bursts.
-        self._pace = AsyncLimiter(1, 1 / options.rate)
+        # A token bucket of PACE_BURST tokens refilled at `rate`: sends come evenly, and
+        # the few milliseconds each timer wakes late are made up instead of lost.
+        self._pace = AsyncLimiter(PACE_BURST, PACE_BURST / options.rate)
         self._paused_until = 0.0
         self._in_flight = asyncio.Semaphore(options.concurrency)
         self._sends: set[asyncio.Task[None]] = set()
