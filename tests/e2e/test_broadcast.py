@@ -15,6 +15,8 @@ import signal
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from bench import broadcast as scenario
 from handlers.i18n import t
 from sandbox.server import SandboxServer
@@ -233,6 +235,39 @@ async def test_stop_leaves_the_rest_pending_and_resume_sends_only_those(
 
 async def _none_sending(db: Database, broadcast_id: int) -> bool:
     return "sending" not in (await states(db, broadcast_id)).values()
+
+
+@pytest.mark.expect_errors("Rate limit hit after maximum")
+async def test_a_429_that_outlasts_the_rate_limiter_puts_the_user_back_for_one_copy_later(
+    sandbox: SandboxServer, new_chat_user, chat_services: Services
+):
+    """AIORateLimiter retries a 429 three times (logging an ERROR when it gives up); the
+    fourth reaches the broadcast, which pauses and sends to that user again at the end."""
+    users = await started_users(new_chat_user, 3)
+    target = str(users[1].chat_id)
+    sandbox.fail_next(
+        "sendMessage",
+        429,
+        "Too Many Requests: retry after 1",
+        times=4,
+        retry_after=1,
+        when=lambda params: str(params.get("chat_id")) == target,
+    )
+    boss = admin(sandbox)
+    text = "Llega el descuento"
+    try:
+        _, audiences = await compose(boss, text=text)
+        broadcast_id = await confirm(boss, audiences)
+        await final_report(boss, broadcast_id, chat_services.db)
+    finally:
+        sandbox.faults.clear()
+    refused = [
+        call for call in sandbox.calls("sendMessage")
+        if call.status == 429 and str(call.params.get("chat_id")) == target
+    ]  # fmt: skip
+    assert len(refused) == 4
+    assert [copies(user, text) for user in users] == [1, 1, 1]
+    assert (await states(chat_services.db, broadcast_id))[users[1].id] == "sent"
 
 
 async def test_non_admins_get_the_unknown_command_answer(new_chat_user, chat_services: Services):
