@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 AUDIENCE = re.compile(r"all|active|paying|lang:[a-z]{2,8}")
 BUTTON_TEXT_LIMIT = 64
 BUTTON_URL_LIMIT = 2048
+DRAFT_MINUTES = 30
 
 
 @dataclass(frozen=True)
@@ -150,10 +151,13 @@ class BroadcastService:
         return _broadcast(row)
 
     async def draft_of(self, admin_telegram_id: int) -> Broadcast | None:
+        """The admin's draft still being written: one abandoned for DRAFT_MINUTES no
+        longer takes their messages (they may be describing a thumbnail by then)."""
         row = await self._db.fetch_one(
             f"SELECT {_COLUMNS} FROM broadcasts"
-            " WHERE composer_telegram_id = %s AND status = 'draft'",
-            [admin_telegram_id],
+            " WHERE composer_telegram_id = %s AND status = 'draft'"
+            " AND created_at > now() - make_interval(mins => %s)",
+            [admin_telegram_id, DRAFT_MINUTES],
         )
         return _broadcast(row) if row is not None else None
 

@@ -354,3 +354,25 @@ async def test_kill_9_halfway_through_3000_users_with_flood_limits_sends_the_res
     assert marked == len(blocked)
     assert len(unconfirmed) == BroadcastOptions().concurrency  # held when the bot died
     assert floods == []
+
+
+async def test_a_draft_abandoned_for_half_an_hour_no_longer_takes_the_admins_messages(
+    sandbox: SandboxServer, chat_services: Services
+):
+    db = chat_services.db
+    boss = admin(sandbox)
+    await boss.send_command("/broadcast")
+    await boss.wait_for_message(containing("New broadcast"))
+    await db.execute(
+        "UPDATE broadcasts SET created_at = created_at - interval '31 minutes'"
+        " WHERE composer_telegram_id = %s AND status = 'draft'",
+        [ADMIN_ID],
+    )
+    await boss.send_text("A cabin built in thirty days")
+    answer = await boss.wait_for_message()
+    assert "link button" not in text_of(answer)
+    step = await db.fetch_value(
+        "SELECT step FROM broadcasts WHERE composer_telegram_id = %s AND status = 'draft'",
+        [ADMIN_ID],
+    )
+    assert step == "text"
