@@ -9,7 +9,6 @@ which renders, stores and completes it, or refunds it at most once through
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -44,10 +43,13 @@ class Doorbell:
         self._event.set()
 
     async def wait(self, seconds: float) -> None:
-        """Returns when rung, or after `seconds` at the latest."""
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(seconds):
-                await self._event.wait()
+        """Returns when rung, or after `seconds` at the latest. `asyncio.wait` never turns
+        a cancellation into a timeout, so a worker being stopped stops here."""
+        rung = asyncio.ensure_future(self._event.wait())
+        try:
+            await asyncio.wait({rung}, timeout=seconds)
+        finally:
+            rung.cancel()
         self._event.clear()
 
 

@@ -120,13 +120,18 @@ class GenerationWorker:
         self.worker_id = _worker_id()
         self._running: set[asyncio.Task[None]] = set()
         self._loop_task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def start(self) -> None:
         self._loop_task = asyncio.create_task(self._loop(), name="generation-worker")
 
     async def stop(self, grace_seconds: float = 10.0) -> None:
         """Stops claiming; lets running jobs finish for a while. Jobs still running after
-        that keep their lease until it runs out and are then claimed again elsewhere."""
+        that keep their lease until it runs out and are then claimed again elsewhere.
+        The loop also checks a flag, so a cancellation swallowed by a library on the way
+        (it happens: a stop right after a start hung here) cannot keep it claiming."""
+        self._stopping = True
+        self._doorbell.ring()
         if self._loop_task is not None:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -138,7 +143,7 @@ class GenerationWorker:
             await asyncio.gather(*pending, return_exceptions=True)
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self._reap()
                 await self._claim_and_start()
