@@ -31,6 +31,7 @@ from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
 from services.adapters.db import Database
+from services.adapters.migrations import apply_migrations
 from services.adapters.youtube import YouTubeClient
 from services.broadcasts import BroadcastOptions, BroadcastWorker
 from services.container import Services
@@ -192,6 +193,19 @@ async def sandbox() -> AsyncIterator[SandboxServer]:
     await server.start()
     yield server
     await server.stop()
+
+
+@pytest.fixture(scope="session")
+async def db(create_database: Callable[[], str]) -> AsyncIterator[Database]:
+    """The end-to-end tests' own database (it overrides tests/conftest.py's `db` here):
+    the running bot's workers claim every queued job they can see, and must not take the
+    half-made rows other tests leave in theirs."""
+    conninfo = create_database()
+    await apply_migrations(conninfo)
+    database = Database(conninfo, min_size=2, max_size=40)
+    await database.open()
+    yield database
+    await database.close()
 
 
 @pytest.fixture(scope="session")
