@@ -19,22 +19,17 @@ sum, go in, and on again before anything is measured.
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import os
 import statistics
 import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+from bench.database import run_on_a_database
 from services.adapters.db import Database
-from services.adapters.embedded_postgres import EmbeddedPostgres
 from services.adapters.migrations import apply_migrations
 from services.admin_stats import STATS_QUERY, AdminStatsService
 
@@ -239,20 +234,7 @@ async def benchmark(conninfo: str) -> None:
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    conninfo = os.environ.get("DATABASE_URL")
-    if conninfo:
-        print("server: DATABASE_URL")
-        asyncio.run(benchmark(conninfo))
-        return 0
-    with tempfile.TemporaryDirectory(prefix="bench-pg-") as data_dir:
-        server = EmbeddedPostgres(Path(data_dir))
-        conninfo = server.start()
-        try:
-            asyncio.run(benchmark(conninfo))
-        finally:
-            server.stop()
-    return 0
+    return run_on_a_database(benchmark)
 
 
 if __name__ == "__main__":

