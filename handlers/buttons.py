@@ -50,7 +50,9 @@ BUTTON_SHAPES: dict[str, tuple[str, ...]] = {
         rf"mode:{_DRAFT_TOKEN}:{_one_of(MODES)}",
         rf"face:{_DRAFT_TOKEN}:{_UUID}",
         rf"(?:newface|cancel):{_DRAFT_TOKEN}",
-        rf"go:{_DRAFT_TOKEN}(?::{_COST})?",  # the price shown (older buttons lack it)
+        # the price shown (older buttons lack it) and the number of variants
+        rf"go:{_DRAFT_TOKEN}(?::{_COST}(?::[1-4])?)?",
+        rf"opt:{_DRAFT_TOKEN}:(?:f:(?:16x9|9x16|1x1)|n:[1-4])",  # handlers/order_options.py
         rf"again:{_UUID}(?::{_COST})?",
         rf"file:{_UUID}",
         r"new",

@@ -16,6 +16,8 @@ from uuid import UUID
 
 from telegram.error import BadRequest
 
+from handlers import order_options
+from handlers.i18n import Html
 from handlers.kit import ChatContext, keyboard
 from services.drafts import Draft
 from services.errors import InsufficientCredits, PriceChanged
@@ -24,18 +26,29 @@ from services.generation import GenerationInput
 Callback = Callable[[ChatContext, str], Awaitable[None]]
 
 
-async def ask_confirm(context: ChatContext, draft: Draft, mode: str, summary: str) -> None:
-    """The order with its price and the balance, or what to do when credits are short."""
+async def ask_confirm(
+    context: ChatContext, draft: Draft, mode: str, summary: Html, *, edit: bool = False
+) -> None:
+    """The order with its options, its price and the balance (`edit`: in place of the
+    confirm message, after an option was chosen), or what to do when credits are short."""
     profile = await context.profile()
     cost = await context.services.catalog.cost_of(mode)
     if profile.credits < cost:
         await tell_insufficient(context, cost, profile.credits)
         return
+    total = cost * draft.variants
+    lines: list[str] = [summary, *order_options.summary_lines(context, draft, profile)]
     buttons = keyboard(
-        [(context.t("btn_confirm", cost=cost), f"gen:go:{draft.token}:{cost}")],
+        [(context.t("btn_confirm", cost=total), f"gen:go:{draft.token}:{cost}:{draft.variants}")],
+        *order_options.option_rows(context, draft, profile),
         [(context.t("btn_cancel"), f"gen:cancel:{draft.token}")],
     )
-    await context.say("confirm", buttons, summary=summary, cost=cost, credits=profile.credits)
+    text = context.t("confirm", summary=Html("\n".join(lines)), cost=total, credits=profile.credits)
+    if not edit:
+        await context.reply(text, buttons)
+        return
+    with contextlib.suppress(BadRequest):  # "message is not modified": the same choice again
+        await context.query.edit_message_text(text, reply_markup=buttons)
 
 
 async def tell_insufficient(context: ChatContext, cost: int, credits: int) -> None:
@@ -58,6 +71,7 @@ async def order_gone(context: ChatContext, token: str) -> None:
 async def charge_order(context: ChatContext, draft: Draft, shown: str) -> bool:
     """Charges a complete order at the price its button showed; True if it started."""
     assert draft.mode is not None
+    shape = order_options.chosen_format(draft, await context.profile())
     request = GenerationInput(
         mode=draft.mode,
         prompt=draft.prompt,
@@ -67,6 +81,7 @@ async def charge_order(context: ChatContext, draft: Draft, shown: str) -> bool:
         video_title=draft.video_title,
         video_image_url=draft.video_image_url,
         style_image_url=draft.style_image_url,
+        format=shape.key,
     )
     key, again = f"draft:{draft.token}", f"gen:go:{draft.token}"
     return await _charge(context, request, key, _shown(shown), again)

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from telegram import Update
 
-from handlers import charge
+from handlers import charge, order_options
 from handlers.i18n import Html, mode_name
 from handlers.kit import ChatContext, keyboard, private_only
 from handlers.stored_photos import send_face
@@ -204,16 +204,45 @@ async def cancel(update: Update, context: ChatContext) -> None:
 
 async def _on_go(context: ChatContext, rest: str) -> None:
     """Confirm: charges the order at the price its button showed, once per order."""
-    token, _, shown = rest.partition(":")
+    token, _, price = rest.partition(":")
+    shown, _, count = price.partition(":")
     async with context.user_lock():
         draft = await context.services.drafts.current((await context.profile()).id)
         if draft is None or draft.token != token or draft.mode is None:
             await charge.order_gone(context, token)
-        elif draft.step is not Step.CONFIRM:  # its face was deleted meanwhile
+        elif draft.step is not Step.CONFIRM or count not in ("", str(draft.variants)):
+            # its face was deleted meanwhile, or the button showed other options
             await context.query.answer()
             await ask_next(context, draft)
         elif await charge.charge_order(context, draft, shown):
             await context.services.drafts.clear(draft.profile_id, token)
+
+
+async def _on_option(context: ChatContext, rest: str) -> None:
+    """A choice on the confirm screen (shape, variants): the screen shows it in place."""
+    token, _, choice = rest.partition(":")
+    changes = order_options.parse_option(choice)
+    draft = await draft_for_button(context, token)
+    if draft is None or draft.mode is None or changes is None:
+        return
+    profile = await context.profile()
+    variants = changes.get("variants", draft.variants)
+    cost = await context.services.catalog.cost_of(draft.mode)
+    if cost * variants > profile.credits:
+        await context.alert(
+            "variants_short", n=variants, cost=cost * variants, credits=profile.credits
+        )
+        return
+    updated = await context.services.drafts.update(draft, **changes)
+    if updated is None:
+        await context.alert("stale_button")
+        return
+    if "format" in changes:
+        await context.services.drafts.remember_format(profile.id, changes["format"])
+    await context.query.answer()
+    await charge.ask_confirm(
+        context, updated, draft.mode, await summary(context, updated), edit=True
+    )
 
 
 async def _on_new(context: ChatContext, _: str) -> None:
@@ -226,6 +255,7 @@ _CALLBACKS = {
     "face": _on_face,
     "newface": _on_new_face,
     "go": _on_go,
+    "opt": _on_option,
     "cancel": _on_cancel,
     "new": _on_new,
 }

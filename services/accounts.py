@@ -40,6 +40,7 @@ class Profile:
     language_code: str | None
     is_banned: bool
     created_at: datetime
+    thumbnail_format: str | None  # the shape last chosen (services/formats.py)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Profile:

@@ -29,6 +29,10 @@ class Draft:
     video_title: str | None = None
     video_image_url: str | None = None
     style_image_url: str | None = None
+    # Options of the confirm screen (sql/017): None format is the creator's default.
+    format: str | None = None
+    variants: int = 1
+    use_brand: bool = False
 
     def next_step(self) -> Step:
         if self.mode is None:
@@ -56,7 +60,7 @@ class Draft:
 
 _COLUMNS = (
     "profile_id, token, mode, step, prompt, video_url, style_url, face_image_id,"
-    " video_title, video_image_url, style_image_url"
+    " video_title, video_image_url, style_image_url, format, variants, use_brand"
 )
 
 
@@ -100,6 +104,12 @@ class DraftService:
         written = await self._write(changed, expected_token=draft.token)
         return changed if written else None
 
+    async def remember_format(self, profile_id: UUID, format_key: str) -> None:
+        """The shape chosen on a confirm screen becomes the creator's default."""
+        await self._db.execute(
+            "UPDATE profiles SET thumbnail_format = %s WHERE id = %s", [format_key, profile_id]
+        )
+
     async def clear(self, profile_id: UUID, token: str | None = None) -> bool:
         """Ends the draft (all of them, or only the one with that token)."""
         row = await self._db.fetch_one(
@@ -122,19 +132,24 @@ class DraftService:
             draft.video_title,
             draft.video_image_url,
             draft.style_image_url,
+            draft.format,
+            draft.variants,
+            draft.use_brand,
         ]
         if expected_token is None:
             await self._db.execute(
                 f"""
                 INSERT INTO generation_drafts ({_COLUMNS})
-                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
                 ON CONFLICT (profile_id) DO UPDATE SET
                   token = EXCLUDED.token, mode = EXCLUDED.mode, step = EXCLUDED.step,
                   prompt = EXCLUDED.prompt, video_url = EXCLUDED.video_url,
                   style_url = EXCLUDED.style_url, face_image_id = EXCLUDED.face_image_id,
                   video_title = EXCLUDED.video_title,
                   video_image_url = EXCLUDED.video_image_url,
-                  style_image_url = EXCLUDED.style_image_url, updated_at = now()
+                  style_image_url = EXCLUDED.style_image_url, format = EXCLUDED.format,
+                  variants = EXCLUDED.variants, use_brand = EXCLUDED.use_brand,
+                  updated_at = now()
                 """,
                 values,
             )
@@ -143,7 +158,8 @@ class DraftService:
             """
             UPDATE generation_drafts SET mode = %s, step = %s, prompt = %s, video_url = %s,
                    style_url = %s, face_image_id = %s, video_title = %s,
-                   video_image_url = %s, style_image_url = %s, updated_at = now()
+                   video_image_url = %s, style_image_url = %s, format = %s, variants = %s,
+                   use_brand = %s, updated_at = now()
              WHERE profile_id = %s AND token = %s
             RETURNING token
             """,

@@ -21,7 +21,9 @@ from services.adapters.youtube import parse_video_id
 from services.credits import Charge, CreditService
 from services.errors import InvalidGenerationState, UserFacingError
 from services.faces import FaceService
+from services.formats import format_of
 from services.generators.base import (
+    BrandStyle,
     GenerationFailed,
     GenerationRequest,
     Generator,
@@ -72,6 +74,10 @@ class GenerationInput:
     video_title: str | None = None
     video_image_url: str | None = None
     style_image_url: str | None = None
+    # The picture's shape (services/formats.py; None is 16:9) and the creator's saved
+    # style as it was when ordered (services/brand_kits.py), so a re-run looks the same.
+    format: str | None = None
+    brand: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {key: value for key, value in asdict(self).items() if value is not None}
@@ -283,6 +289,20 @@ class GenerationService:
             style=await self._style(wanted),
             face=face,
             variation=wanted.variation,
+            format=format_of(wanted.format),
+            brand=await self._brand(wanted.brand),
+        )
+
+    async def _brand(self, saved: dict[str, Any] | None) -> BrandStyle | None:
+        """The style snapshot an order carries, with its logo read from storage."""
+        if not saved:
+            return None
+        return BrandStyle(
+            colors=tuple(saved.get("colors") or ()),
+            font=saved.get("font"),
+            position=saved.get("position"),
+            logo=await self._stored(saved.get("logo_url")),
+            logo_corner=saved.get("logo_corner") or "bottom-right",
         )
 
     async def _video(self, wanted: GenerationInput) -> VideoReference | None:

@@ -591,6 +591,17 @@ TEXTS: dict[str, str] = {
     "summary_video": "• Video: {video}",
     "summary_style": "• Style from: {style}",
     "summary_face": "• Face: {n}",
+    "summary_format": "• Shape: {shape} ({width}×{height})",
+    "summary_variants": "• Variants: {n}, each charged on its own",
+    "summary_variants_compare": (
+        "• Variants: {n} clearly different ones, for YouTube's Test &amp; Compare"
+    ),
+    "btn_format_wide": "🖥 16:9 video",
+    "btn_format_tall": "📱 9:16 Shorts",
+    "btn_format_square": "⬛ 1:1 post",
+    "btn_variants": "{n}×",
+    "btn_variants_compare": "{n}× Test & Compare",
+    "variants_short": "{n} variants cost {cost} credits and you have {credits}.",
     "btn_confirm": "✅ Generate ({cost} credits)",
     "btn_cancel": "✖️ Cancel",
     "cancel_done": "Cancelled. Nothing was charged. Send /generate to start again.",

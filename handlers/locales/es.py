@@ -623,6 +623,17 @@ TEXTS: dict[str, str] = {
     "summary_video": "• Video: {video}",
     "summary_style": "• Estilo de: {style}",
     "summary_face": "• Cara: {n}",
+    "summary_format": "• Formato: {shape} ({width}×{height})",
+    "summary_variants": "• Variantes: {n}, cada una se cobra por separado",
+    "summary_variants_compare": (
+        "• Variantes: {n} bien distintas, para «Probar y comparar» de YouTube"
+    ),
+    "btn_format_wide": "🖥 16:9 vídeo",
+    "btn_format_tall": "📱 9:16 Shorts",
+    "btn_format_square": "⬛ 1:1 post",
+    "btn_variants": "{n}×",
+    "btn_variants_compare": "{n}× Probar y comparar",
+    "variants_short": "{n} variantes cuestan {cost} créditos y tienes {credits}.",
     "btn_confirm": "✅ Generar ({cost} créditos)",
     "btn_cancel": "✖️ Cancelar",
     "cancel_done": "Cancelado. No se te cobró nada. Envía /generate para empezar de nuevo.",

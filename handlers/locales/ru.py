@@ -601,6 +601,17 @@ TEXTS: dict[str, str] = {
     "summary_video": "• Видео: {video}",
     "summary_style": "• Стиль как у: {style}",
     "summary_face": "• Лицо: {n}",
+    "summary_format": "• Формат: {shape} ({width}×{height})",
+    "summary_variants": "• Вариантов: {n}, каждый оплачивается отдельно",
+    "summary_variants_compare": (
+        "• Вариантов: {n}, заметно разных, для «Тестирования и сравнения» на YouTube"
+    ),
+    "btn_format_wide": "🖥 16:9 видео",
+    "btn_format_tall": "📱 9:16 Shorts",
+    "btn_format_square": "⬛ 1:1 пост",
+    "btn_variants": "{n}×",
+    "btn_variants_compare": "{n}× A/B-тест",
+    "variants_short": "{n} варианта стоят {cost} кредитов, а у вас {credits}.",
     "btn_confirm": "✅ Создать ({cost} кр.)",
     "btn_cancel": "✖️ Отмена",
     "cancel_done": "Отменено, кредиты не списаны. Отправь /generate, чтобы начать заново.",

@@ -4,13 +4,14 @@ renderer (offline, no token) and Replicate (issue 4) implement it."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 from uuid import UUID
 
 from services.errors import UserFacingError
+from services.formats import DEFAULT_FORMAT, ThumbnailFormat
 
-THUMBNAIL_SIZE = (1280, 720)
+THUMBNAIL_SIZE = DEFAULT_FORMAT.size
 
 # Called with a fraction done (0.0-1.0) and a short stage name, e.g. (0.4, "rendering").
 ProgressCallback = Callable[[float, str], Awaitable[None]]
@@ -24,6 +25,17 @@ class VideoReference:
     video_id: str
     title: str | None = None
     thumbnail: bytes | None = None
+
+
+@dataclass(frozen=True)
+class BrandStyle:
+    """A creator's saved channel style (/style), as a generator applies it."""
+
+    colors: tuple[str, ...] = ()  # up to 3 "#rrggbb": the key colour first
+    font: str | None = None  # a key of the bundled headline fonts
+    position: str | None = None  # the headline: left | right | top | bottom | center
+    logo: bytes | None = field(default=None, repr=False)  # PNG or JPEG, kept small
+    logo_corner: str = "bottom-right"  # top-left | top-right | bottom-left | bottom-right
 
 
 @dataclass(frozen=True)
@@ -44,7 +56,9 @@ class GenerationRequest:
     video: VideoReference | None = None
     style: VideoReference | None = None
     face: bytes | None = None
-    variation: int = 0  # bumps on "regenerate" so the result differs
+    variation: int = 0  # bumps on "regenerate" (and per variant) so the result differs
+    format: ThumbnailFormat = DEFAULT_FORMAT
+    brand: BrandStyle | None = None  # "my style" chosen for this order
 
 
 class GenerationFailed(UserFacingError):
@@ -64,5 +78,6 @@ class GenerationFailed(UserFacingError):
 
 class Generator(Protocol):
     async def generate(self, request: GenerationRequest, progress: ProgressCallback) -> bytes:
-        """Returns JPEG bytes of exactly THUMBNAIL_SIZE, or raises GenerationFailed."""
+        """Returns JPEG bytes of exactly `request.format` (its size, within its byte
+        limit), or raises GenerationFailed."""
         ...
