@@ -194,8 +194,9 @@ class TelegramReporter:
             with contextlib.suppress(TelegramError):
                 await self._edit(job, t(language, "delivery_failed"))
             return "refused"
-        if sent.photo:
-            with contextlib.suppress(Exception):  # only saves a later re-upload
+        with contextlib.suppress(Exception):  # a re-upload saved, replies understood
+            await self._generations.remember_result_message(generation, chat_id, sent.message_id)
+            if sent.photo:
                 await self._generations.remember_telegram_file(generation, sent.photo[-1].file_id)
         return "sent"
 

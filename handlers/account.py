@@ -134,7 +134,7 @@ async def _show_thumbnail(context: ChatContext, generation_id: UUID) -> None:
         return
     await context.query.answer()
     cost = await context.services.catalog.cost_of(result.mode)
-    await send_stored_photo(
+    shown = await send_stored_photo(
         context,
         result.telegram_file_id,
         lambda: generations.load_result(result),
@@ -142,3 +142,4 @@ async def _show_thumbnail(context: ChatContext, generation_id: UUID) -> None:
         caption=result_caption(context.language, result.mode, result.input, result.created_at),
         reply_markup=result_keyboard(context.language, result.id, cost),
     )
+    await generations.remember_result_message(result.id, shown.chat_id, shown.message_id)

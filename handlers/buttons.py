@@ -54,11 +54,11 @@ BUTTON_SHAPES: dict[str, tuple[str, ...]] = {
         rf"go:{_DRAFT_TOKEN}(?::{_COST}(?::[1-4])?)?",
         rf"opt:{_DRAFT_TOKEN}:(?:f:(?:16x9|9x16|1x1)|n:[1-4])",  # handlers/order_options.py
         rf"again:{_UUID}(?::{_COST})?",
-        rf"file:{_UUID}",
+        rf"(?:file|edit):{_UUID}",
         r"new",
     ),
     "face": (rf"(?:save|skip):{_ROW_ID}", rf"del:{_UUID}"),
-    "hist": (rf"page:{_HISTORY_PAGE}", rf"show:{_UUID}"),
+    "hist": (rf"page:{_HISTORY_PAGE}", rf"(?:show|fav):{_UUID}"),
     "buy": (r"open", rf"(?:pack|card):{_PRODUCT_ID}"),
     "sub": (r"(?:open|cancel|resume|card)",),
     "adm": (  # handlers/admin_menu.py

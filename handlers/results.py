@@ -15,13 +15,21 @@ from services.generation import GenerationInput
 ASKED_CHARS = 120  # a caption is at most 1,024 characters; the gist is enough
 
 
-def result_keyboard(language: str, generation_id: UUID, cost: int) -> InlineKeyboardMarkup:
+def result_keyboard(
+    language: str, generation_id: UUID, cost: int, *, favourite: bool = False
+) -> InlineKeyboardMarkup:
     """Regenerate (its price on the button, and carried in the data so a changed price
-    is shown before it is charged), the full-quality file, a new order."""
+    is shown before it is charged), edit by instruction, the full-quality file, mark as
+    a favourite (or not), a new order."""
+    star = "btn_unfavourite" if favourite else "btn_favourite"
     return keyboard(
         [(t(language, "btn_regenerate", cost=cost), f"gen:again:{generation_id}:{cost}")],
         [
+            (t(language, "btn_edit"), f"gen:edit:{generation_id}"),
             (t(language, "btn_full_quality"), f"gen:file:{generation_id}"),
+        ],
+        [
+            (t(language, star), f"hist:fav:{generation_id}"),
             (t(language, "btn_start_over"), "gen:new"),
         ],
     )

@@ -399,6 +399,26 @@ class GenerationService:
     async def load_result(self, result: StoredResult) -> bytes:
         return await self._storage.get(result.image_url)
 
+    async def remember_result_message(
+        self, generation_id: UUID, chat_id: int, message_id: int
+    ) -> None:
+        """A chat message that shows the thumbnail: a reply to it is about this one."""
+        await self._db.execute(
+            "INSERT INTO result_messages (chat_id, message_id, generation_id)"
+            " VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+            [chat_id, message_id, generation_id],
+        )
+
+    async def shown_in(self, profile_id: UUID, chat_id: int, message_id: int) -> UUID | None:
+        """The user's succeeded generation that a chat message shows, if it shows one."""
+        value = await self._db.fetch_value(
+            "SELECT g.id FROM result_messages m JOIN generations g ON g.id = m.generation_id"
+            " WHERE m.chat_id = %s AND m.message_id = %s AND g.profile_id = %s"
+            " AND g.status = 'succeeded'",
+            [chat_id, message_id, profile_id],
+        )
+        return value if isinstance(value, UUID) else None
+
     async def remember_telegram_file(self, generation_id: UUID, file_id: str) -> None:
         """Telegram's id of the delivered photo, to show it again without an upload."""
         await self._db.execute(
