@@ -59,6 +59,8 @@ class GenerationRequest:
     variation: int = 0  # bumps on "regenerate" (and per variant) so the result differs
     format: ThumbnailFormat = DEFAULT_FORMAT
     brand: BrandStyle | None = None  # "my style" chosen for this order
+    headline: str | None = None  # exact headline text (fitted and drawn by code, never re-picked)
+    face_scale: float = 1.0  # the face subject's size, 0.6-1.6 (an edit's "bigger face")
 
 
 class GenerationFailed(UserFacingError):
