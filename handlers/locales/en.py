@@ -649,4 +649,6 @@ TEXTS: dict[str, str] = {
     ),
     "reason_provider_failed": "The image model had a problem.",
     "reason_provider_timeout": "The image model took too long.",
+    # --- generators (H1) ---
+    "logo_unreadable": "I couldn't read that logo. Send a PNG or JPEG image, please.",
 }

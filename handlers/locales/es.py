@@ -682,4 +682,6 @@ TEXTS: dict[str, str] = {
     ),
     "reason_provider_failed": "El modelo de imágenes tuvo un problema.",
     "reason_provider_timeout": "El modelo de imágenes tardó demasiado.",
+    # --- generators (H1) ---
+    "logo_unreadable": "No pude leer ese logo. Envía una imagen PNG o JPEG, por favor.",
 }

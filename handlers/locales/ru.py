@@ -658,4 +658,6 @@ TEXTS: dict[str, str] = {
     ),
     "reason_provider_failed": "У модели изображений возникла проблема.",
     "reason_provider_timeout": "Модель изображений отвечала слишком долго.",
+    # --- generators (H1) ---
+    "logo_unreadable": "Не получилось прочитать этот логотип. Пришли картинку PNG или JPEG.",
 }

@@ -160,17 +160,85 @@ class _Run(NamedTuple):
 def pick_headline(text: str | None, max_chars: int = MAX_CHARS) -> Headline:
     """The best complete run of 1-5 words of `text` within `max_chars`, uppercase; empty if
     nothing is usable. A narrow text box wants fewer letters to keep them large."""
+    for group in _groups(text):
+        run = _best_run(group, max_chars)
+        if run is not None:
+            return _headline_of(run)
+    return Headline(())
+
+
+def pick_headlines(
+    text: str | None, max_chars: int, count: int, stretch_chars: int | None = None
+) -> tuple[Headline, ...]:
+    """Up to `count` different headlines of `text`, best first, for variants that should
+    not all say the same: the first is what `pick_headline` (or, given `stretch_chars`,
+    `pick_snug_headline`) picks; each other one is the strongest cleanly cut run (of two
+    words or more, if there is one) that shares at most half its words with an earlier one
+    ("100 DAYS IN MINECRAFT HARDCORE", then "WHAT HAPPENED"), from the same part of the
+    text (the story, not an "(Official Video)" aside). Empty if nothing is usable; fewer
+    than `count` when the text has no other readable wording."""
+    if stretch_chars is None:
+        first = pick_headline(text, max_chars)
+    else:
+        first = pick_snug_headline(text, max_chars, stretch_chars)
+    if not first:
+        return ()
+    chosen = [first]
+    group = next((group for group in _groups(text) if _best_run(group, max_chars)), [])
+    runs = [
+        _Run(phrase, start, end, key)
+        for phrase in group
+        for key, start, end in _runs(phrase, max_chars, broken=False)
+        if -key[2] <= _CUT_UNIT  # a whole phrase or a clean cut: it reads as written
+    ]
+    for run in sorted(runs, key=_alternative_rank, reverse=True):
+        if len(chosen) == count:
+            break
+        headline = _headline_of(run)
+        if not any(_overlaps(headline.words, earlier.words) for earlier in chosen):
+            chosen.append(headline)
+    return tuple(chosen)
+
+
+def _alternative_rank(run: _Run) -> tuple[bool, _Key]:
+    """Alternatives of two words or more first (one word alone rarely says anything new),
+    then as the best run is chosen."""
+    return run.end - run.start > 1, run.key
+
+
+def exact_headline(text: str, max_words: int = 12) -> Headline:
+    """A headline the user wrote word for word (an edit's "change the headline to ..."):
+    drawn as given, never re-picked; its strongest word gets the highlight. At most
+    `max_words` words, the first ones: more could not be read on a thumbnail anyway."""
+    texts = text.split()[:max_words]
+    if not texts:
+        return Headline(())
+    words = _classify(texts)
+    emphasis = max(range(len(words)), key=lambda i: (words[i].score, i))
+    return Headline(tuple(texts), emphasis)
+
+
+def _groups(text: str | None) -> tuple[list[_Phrase], list[_Phrase]]:
+    """The text's phrases in the order headlines are taken from them: the story, then the
+    decoration (series markers, bracketed asides, hashtags)."""
     main, asides = _parts(text or "")
     phrases = _phrases(main)
     series = [phrase for phrase in phrases if _is_series_marker(phrase)]
     story = [phrase for phrase in phrases if phrase not in series]
-    for group in (story, [*series, *_phrases(asides)]):
-        run = _best_run(group, max_chars)
-        if run is not None:
-            window = run.phrase.words[run.start : run.end]
-            emphasis = max(range(len(window)), key=lambda i: (window[i].score, i))
-            return Headline(tuple(word.text.upper() for word in window), emphasis)
-    return Headline(())
+    return story, [*series, *_phrases(asides)]
+
+
+def _headline_of(run: _Run) -> Headline:
+    window = run.phrase.words[run.start : run.end]
+    emphasis = max(range(len(window)), key=lambda i: (window[i].score, i))
+    return Headline(tuple(word.text.upper() for word in window), emphasis)
+
+
+def _overlaps(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether two headlines say much the same: more than half the words of the shorter
+    one are in the other ("100 DAYS IN MINECRAFT" and "SPENT 100 DAYS IN")."""
+    shared = len(set(a) & set(b))
+    return shared * 2 > min(len(a), len(b))
 
 
 def pick_snug_headline(text: str | None, max_chars: int, stretch_chars: int) -> Headline:

@@ -83,12 +83,12 @@ class _Fit:
 @lru_cache(maxsize=1)
 def font_sources() -> tuple[FontSource, ...]:
     """The fonts present on this machine, in order of preference."""
-    packaged = (_packaged_font(module, name) for module, name in _PACKAGED_FONTS)
+    packaged = (packaged_font(module, name) for module, name in _PACKAGED_FONTS)
     paths = [path for path in packaged if path] + [p for p in _SYSTEM_FONTS if Path(p).is_file()]
     return (*(FontSource(path) for path in paths), FontSource(None))
 
 
-def _packaged_font(module: str, name: str) -> str | None:
+def packaged_font(module: str, name: str) -> str | None:
     """The font file a pip package ships, found without importing the package."""
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
