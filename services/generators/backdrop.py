@@ -1,6 +1,9 @@
 """Thumbnail backgrounds: a gradient or the video's own picture blurred and darkened, then
 one bold pattern (sunburst, stripes, halftone dots or glows) and a vignette that pulls the
-eye to the middle. Patterns are drawn small and scaled up: soft edges cost nothing."""
+eye to the middle. Patterns are drawn small and scaled up: soft edges cost nothing.
+
+Everything takes the canvas's size (16:9, 9:16 or 1:1); the masks that depend only on the
+size are made once per size and kept."""
 
 from __future__ import annotations
 
@@ -12,67 +15,77 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
-from services.generators.base import THUMBNAIL_SIZE
 from services.generators.imaging import cover, paint, paint_sticker_base, smooth_shape, soft_mask
 from services.generators.palette import BLACK, Palette
 
-WIDTH, HEIGHT = THUMBNAIL_SIZE
 Point = tuple[float, float]
-_FIELD = (128, 72)  # gradients are computed at this size, then smoothly enlarged
-_SMALL = (WIDTH // 4, HEIGHT // 4)
+Size = tuple[int, int]
+_FIELD_SIDE = 128  # gradients are computed this large (the longer side), then enlarged
+_WIDE = 16 / 9  # the shape the gradients' proportions were tuned on
 
 GRADIENTS = ("radial", "diagonal", "vertical")
+SPOT = "spot"  # a brand's background: its dark colour nearly everywhere, a bright spot
 
 
-def gradient(palette: Palette, kind: str, focus: Point) -> Image.Image:
-    """A dark-to-light gradient; `focus` (0-1 on each axis) is where it is brightest."""
+def gradient(palette: Palette, kind: str, focus: Point, size: Size) -> Image.Image:
+    """A dark-to-light gradient of `size`; `focus` (0-1 on each axis) is where it is
+    brightest."""
     return Image.composite(
-        Image.new("RGB", THUMBNAIL_SIZE, palette.dark),
-        Image.new("RGB", THUMBNAIL_SIZE, palette.light),
-        _gradient_mask(kind, round(focus[0], 3), round(focus[1], 3)),
+        Image.new("RGB", size, palette.dark),
+        Image.new("RGB", size, palette.light),
+        _gradient_mask(kind, round(focus[0], 3), round(focus[1], 3), size),
     )
 
 
 @lru_cache(maxsize=64)
-def _gradient_mask(kind: str, fx: float, fy: float) -> Image.Image:
+def _gradient_mask(kind: str, fx: float, fy: float, size: Size) -> Image.Image:
     """Black at the focus, white far from it; cached (never modify the result): layouts
-    have few distinct focus points."""
+    have few distinct focus points. Horizontal distances count by the frame's shape, so a
+    glow is as round in a Shorts cover as in a 16:9 thumbnail."""
+    wide = size[0] / size[1] / _WIDE
 
     def radial(x: float, y: float) -> float:
-        return math.hypot((x - fx) * 1.4, y - fy) / 1.2
+        return math.hypot((x - fx) * 1.4 * wide, y - fy) / 1.2
+
+    def spot(x: float, y: float) -> float:
+        return math.hypot((x - fx) * 1.4 * wide, y - fy) / 0.55
 
     def diagonal(x: float, y: float) -> float:
-        return (abs(x - fx) + abs(y - fy) * 0.6) / 1.1
+        return (abs(x - fx) * wide + abs(y - fy) * 0.6) / 1.1
 
     def vertical(x: float, y: float) -> float:
-        return abs(y - fy) * 0.8 + abs(x - fx) * 0.3
+        return abs(y - fy) * 0.8 + abs(x - fx) * 0.3 * wide
 
-    shapes = {"radial": radial, "diagonal": diagonal, "vertical": vertical}
-    return _field(shapes[kind])
+    shapes = {"radial": radial, "diagonal": diagonal, "vertical": vertical, SPOT: spot}
+    return _field(shapes[kind], size)
 
 
-def photo(picture: Image.Image, palette: Palette) -> Image.Image:
-    """The video's own thumbnail as a backdrop: blurred, darkened and tinted with the
-    palette, so the headline and subject stay readable over it."""
-    small = cover(picture, _SMALL).filter(ImageFilter.GaussianBlur(4))
-    darker = ImageEnhance.Brightness(
-        small.resize(THUMBNAIL_SIZE, Image.Resampling.BILINEAR)
-    ).enhance(0.55)
-    tint = gradient(palette, "radial", (0.5, 0.5))
+def photo(picture: Image.Image, palette: Palette, size: Size) -> Image.Image:
+    """The video's own thumbnail as a backdrop of `size`: blurred, darkened and tinted with
+    the palette, so the headline and subject stay readable over it."""
+    small = cover(picture, _small(size)).filter(ImageFilter.GaussianBlur(4))
+    darker = ImageEnhance.Brightness(small.resize(size, Image.Resampling.BILINEAR)).enhance(0.55)
+    tint = gradient(palette, "radial", (0.5, 0.5), size)
     return Image.blend(darker, tint, 0.3)
 
 
-def _field(distance: Callable[[float, float], float]) -> Image.Image:
-    """An "L" mask from a function of (x, y) in 0-1 to 0-1, enlarged to the thumbnail."""
-    width, height = _FIELD
+def _small(size: Size) -> Size:
+    """Where patterns and the photo's blur are drawn: a quarter of the size."""
+    return (size[0] // 4, size[1] // 4)
+
+
+def _field(distance: Callable[[float, float], float], size: Size) -> Image.Image:
+    """An "L" mask from a function of (x, y) in 0-1 to 0-1, enlarged to `size`."""
+    scale = _FIELD_SIDE / max(size)
+    width, height = max(2, round(size[0] * scale)), max(2, round(size[1] * scale))
     values = [
         round(255 * min(1.0, max(0.0, distance(x / (width - 1), y / (height - 1)))))
         for y in range(height)
         for x in range(width)
     ]
-    mask = Image.new("L", _FIELD)
+    mask = Image.new("L", (width, height))
     mask.putdata(values)
-    return mask.resize(THUMBNAIL_SIZE, Image.Resampling.BICUBIC)
+    return mask.resize(size, Image.Resampling.BICUBIC)
 
 
 def pattern(
@@ -80,40 +93,43 @@ def pattern(
 ) -> None:
     """Paints one of PATTERNS over the background, centred on `focus` where it has a centre."""
     chosen = _PATTERNS[kind]
-    mask = Image.new("L", _SMALL, 0)
-    chosen.draw(ImageDraw.Draw(mask), (focus[0] * _SMALL[0], focus[1] * _SMALL[1]), rng)
+    small = _small(canvas.size)
+    mask = Image.new("L", small, 0)
+    chosen.draw(ImageDraw.Draw(mask), small, (focus[0] * small[0], focus[1] * small[1]), rng)
     if chosen.glow:
         mask = mask.filter(ImageFilter.GaussianBlur(18))
     color = palette.light if chosen.glow else palette.accent
-    paint(canvas, color, mask.resize(THUMBNAIL_SIZE, Image.Resampling.BICUBIC), chosen.opacity)
+    paint(canvas, color, mask.resize(canvas.size, Image.Resampling.BICUBIC), chosen.opacity)
 
 
-def _rays(draw: ImageDraw.ImageDraw, center: Point, rng: random.Random) -> None:
+def _rays(draw: ImageDraw.ImageDraw, size: Size, center: Point, rng: random.Random) -> None:
     count = rng.choice((14, 18, 22))
     turn = rng.random() * math.tau
-    reach = _SMALL[0] * 1.5
+    reach = max(size) * 1.5
     for ray in range(count):
         start = turn + ray * math.tau / count
         end = start + math.tau / count / 2
         draw.polygon([center, _around(center, start, reach), _around(center, end, reach)], fill=255)
 
 
-def _stripes(draw: ImageDraw.ImageDraw, center: Point, rng: random.Random) -> None:
+def _stripes(draw: ImageDraw.ImageDraw, size: Size, center: Point, rng: random.Random) -> None:
+    width, height = size
     step = rng.choice((26, 34, 42))
-    slant = _SMALL[1] * rng.choice((-0.6, 0.6))
-    for x in range(-_SMALL[0], 2 * _SMALL[0], step):
+    slant = min(width, height) * rng.choice((-0.6, 0.6))
+    for x in range(-width - round(abs(slant)), 2 * width, step):
         draw.polygon(
-            [(x, 0), (x + step / 2, 0), (x + step / 2 + slant, _SMALL[1]), (x + slant, _SMALL[1])],
+            [(x, 0), (x + step / 2, 0), (x + step / 2 + slant, height), (x + slant, height)],
             fill=255,
         )
 
 
-def _dots(draw: ImageDraw.ImageDraw, center: Point, rng: random.Random) -> None:
+def _dots(draw: ImageDraw.ImageDraw, size: Size, center: Point, rng: random.Random) -> None:
     """Halftone dots that grow towards the focus, a comic-book look."""
+    width, height = size
     step = rng.choice((9, 11, 13))
-    farthest = math.hypot(*_SMALL)
-    for y in range(0, _SMALL[1] + step, step):
-        for x in range(0, _SMALL[0] + step, step):
+    farthest = math.hypot(width, height)
+    for y in range(0, height + step, step):
+        for x in range(0, width + step, step):
             shift = step / 2 if (y // step) % 2 else 0
             near = 1 - math.hypot(x + shift - center[0], y - center[1]) / farthest
             radius = step * 0.5 * near**1.5
@@ -123,12 +139,14 @@ def _dots(draw: ImageDraw.ImageDraw, center: Point, rng: random.Random) -> None:
                 )
 
 
-def _glows(draw: ImageDraw.ImageDraw, center: Point, rng: random.Random) -> None:
+def _glows(draw: ImageDraw.ImageDraw, size: Size, center: Point, rng: random.Random) -> None:
     """A bright halo behind the focus and a few soft orbs elsewhere."""
-    _disc(draw, center, _SMALL[1] * 0.55)
+    width, height = size
+    side = min(width, height)
+    _disc(draw, center, side * 0.55)
     for _ in range(rng.randint(2, 4)):
-        spot = (rng.uniform(0, _SMALL[0]), rng.uniform(0, _SMALL[1]))
-        _disc(draw, spot, rng.uniform(0.1, 0.25) * _SMALL[1])
+        spot = (rng.uniform(0, width), rng.uniform(0, height))
+        _disc(draw, spot, rng.uniform(0.1, 0.25) * side)
 
 
 def _disc(draw: ImageDraw.ImageDraw, center: Point, radius: float) -> None:
@@ -139,7 +157,7 @@ def _disc(draw: ImageDraw.ImageDraw, center: Point, radius: float) -> None:
 
 @dataclass(frozen=True)
 class _Pattern:
-    draw: Callable[[ImageDraw.ImageDraw, Point, random.Random], None]
+    draw: Callable[[ImageDraw.ImageDraw, Size, Point, random.Random], None]
     opacity: float
     glow: bool = False  # blurred, in the palette's light colour instead of the accent
 
@@ -157,27 +175,31 @@ def _around(center: Point, angle: float, reach: float) -> Point:
     return (center[0] + math.cos(angle) * reach, center[1] + math.sin(angle) * reach)
 
 
-def vignette(canvas: Image.Image) -> None:
-    """Darkens the edges and corners, as almost every popular thumbnail does."""
-    paint(canvas, BLACK, _vignette_mask())
+def vignette(canvas: Image.Image, strength: float = 1.0) -> None:
+    """Darkens the edges and corners, as almost every popular thumbnail does; a brand's
+    background gets a lighter touch (`strength` below 1) so its colour stays its own."""
+    paint(canvas, BLACK, _vignette_mask(canvas.size), strength)
 
 
-@lru_cache(maxsize=1)
-def _vignette_mask() -> Image.Image:
+@lru_cache(maxsize=8)
+def _vignette_mask(size: Size) -> Image.Image:
     def falloff(x: float, y: float) -> float:
         return min(1.0, max(0.0, math.hypot(x - 0.5, (y - 0.5) * 0.9) * 1.9 - 0.55)) * 0.55
 
-    return _field(falloff)
+    return _field(falloff, size)
 
 
 def band(canvas: Image.Image, palette: Palette, middle: float, rng: random.Random) -> None:
-    """A slanted accent banner across the picture, behind the headline's middle."""
-    half = rng.uniform(70, 95)
-    slant = rng.choice((-1, 1)) * rng.uniform(30, 60)
+    """A slanted accent banner across the picture, behind the headline's middle; as thick
+    in a Shorts cover or a square as in a 16:9 thumbnail of the same width."""
+    width = canvas.width
+    unit = min(canvas.size) / 720
+    half = rng.uniform(70, 95) * unit
+    slant = rng.choice((-1, 1)) * rng.uniform(30, 60) * width / 1280
     corners = [
         (-10, middle - half - slant),
-        (WIDTH + 10, middle - half + slant),
-        (WIDTH + 10, middle + half + slant),
+        (width + 10, middle - half + slant),
+        (width + 10, middle + half + slant),
         (-10, middle + half - slant),
     ]
     shape, at = _polygon_mask(corners)

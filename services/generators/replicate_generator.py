@@ -3,7 +3,8 @@
 One generation: read the mode's model and template (sql/007), upload the pictures, create a
 prediction (retrying Replicate's 429s, which the library does not retry for POSTs), wait for
 it by polling or by webhook, download the image, then finish it like every thumbnail
-(postprocess: 1280x720, the headline drawn by code, a JPEG of at most 2 MB).
+(postprocess: the order's format, the headline drawn by code, the brand's logo, a JPEG within
+the format's byte limit).
 
 Whatever stops the wait early (the timeout, the task being cancelled, an error) cancels the
 prediction at Replicate too, best effort, so nobody pays for a picture no one will see.
@@ -16,6 +17,7 @@ import asyncio
 import base64
 import contextlib
 import email.utils
+import functools
 import logging
 import random
 import re
@@ -192,7 +194,8 @@ class ReplicateGenerator:
         self._download_client: httpx.AsyncClient | None = None
 
     async def generate(self, request: GenerationRequest, progress: ProgressCallback) -> bytes:
-        """JPEG bytes of a 1280x720 thumbnail, or GenerationFailed with the reason's key."""
+        """JPEG bytes of a thumbnail of the request's format, or GenerationFailed with the
+        reason's key."""
         report = _Progress(progress)
         spec = await self._models.spec(request.mode)
         await report(0.05, "preparing")
@@ -200,10 +203,18 @@ class ReplicateGenerator:
         await report(0.85, "downloading")
         picture = await self._download(prediction.output)
         await report(0.95, "finishing")
-        headline = overlay_headline_text(text_sources(request)) if spec.output_text else None
-        return await run_cpu_bound(
-            finish_thumbnail, picture, headline, text_side(request.variation), request.variation
-        )
+        brand = request.brand
+        headline = None
+        if spec.output_text:
+            headline = overlay_headline_text(
+                text_sources(request),
+                request.variation,
+                exact=request.headline,
+                font=brand.font if brand else None,
+            )
+        finish = functools.partial(finish_thumbnail, fmt=request.format, brand=brand)
+        side = text_side(request.variation, request.format, brand)
+        return await run_cpu_bound(finish, picture, headline, side, request.variation)
 
     async def _predict(
         self, spec: ModelSpec, request: GenerationRequest, report: _Progress

@@ -19,9 +19,10 @@ from typing import Any
 
 from services.adapters.db import Database
 from services.generators.base import GenerationFailed, GenerationRequest
+from services.generators.branding import color_words
 from services.generators.headline import pick_headline
 from services.generators.imaging import decode_image
-from services.generators.postprocess import text_side
+from services.generators.postprocess import Side, text_side
 
 IMAGE_PLACEHOLDERS = ("face_image", "video_thumbnail", "style_image")
 _PLACEHOLDER = re.compile(r"\{(prompt|face_image|video_thumbnail|style_image)\}")
@@ -31,9 +32,18 @@ _SUBJECT_CHARS = 400
 _FACE_MODES = frozenset({"your_face", "face_youtube"})
 
 _LOOK = (
-    "Bold, high-contrast, expressive YouTube thumbnail, 16:9: saturated colours, dramatic "
-    "lighting, sharp focus, one clear focal point that reads at a glance even when tiny."
+    "Bold, high-contrast, expressive {shape}: saturated colours, dramatic lighting, sharp "
+    "focus, one clear focal point that reads at a glance even when tiny."
 )
+_SHAPES = {"16:9": "YouTube thumbnail, 16:9", "9:16": "YouTube Shorts cover, vertical 9:16"}
+# Where the headline goes, and the subject so that its part stays clear: (headline, subject).
+_PARTS: dict[Side, tuple[str, str]] = {
+    "left": ("the left side", "on the right side"),
+    "right": ("the right side", "on the left side"),
+    "top": ("the upper part", "in the lower part"),
+    "bottom": ("the lower part", "in the upper part"),
+    "center": ("a band across the middle", "above or below it"),
+}
 _NO_TEXT = "No text, no letters, no words, no captions, no logos, no watermark."
 
 
@@ -98,7 +108,10 @@ class ReplicateModels:
             for name in wanted
         }
         prompt = thumbnail_prompt(request, output_text=spec.output_text)
-        return render_template(spec.input_template, prompt, images)
+        payload = render_template(spec.input_template, prompt, images)
+        if "aspect_ratio" in payload:  # the order's shape, whatever the template says
+            payload["aspect_ratio"] = request.format.aspect_ratio
+        return payload
 
 
 def _image_sources(request: GenerationRequest) -> dict[str, bytes | None]:
@@ -190,22 +203,27 @@ def subject_of(request: GenerationRequest) -> str:
 
 
 def thumbnail_prompt(request: GenerationRequest, *, output_text: bool) -> str:
-    """The full prompt for the mode: what to show, how a thumbnail looks, where to keep
-    room for the headline (the side the code draws it on) and whether to letter it."""
+    """The full prompt for the mode: what to show, how a thumbnail of the order's shape
+    looks, where to keep room for the headline (the part the code draws it on), the
+    brand's colours, and whether to letter it."""
     subject = subject_of(request)
-    free = text_side(request.variation)
-    busy = "right" if free == "left" else "left"
+    free = text_side(request.variation, request.format, request.brand)
     lead = _lead(request.mode, subject)
+    shape = _SHAPES.get(request.format.key, f"square {request.format.key} social media post")
+    text_part, subject_part = _PARTS[free]
     layout = (
-        f"Put the main subject large on the {busy} side and keep the {free} side simple and "
-        "uncluttered."
+        f"Put the main subject large {subject_part} and keep {text_part} simple and uncluttered."
     )
+    parts = [lead, layout, _LOOK.format(shape=shape)]
+    colors = color_words(request.brand)
+    if colors:
+        parts.append(f"Use the channel's colour scheme: {colors}, the first as the accent.")
     if output_text:
-        lettering = _NO_TEXT
+        parts.append(_NO_TEXT)
     else:
-        words = " ".join(pick_headline(subject).words) or "WATCH THIS"
-        lettering = f'Letter the headline "{words}" in huge bold outlined letters, {free} side.'
-    return " ".join((lead, layout, _LOOK, lettering))
+        words = request.headline or " ".join(pick_headline(subject).words) or "WATCH THIS"
+        parts.append(f'Letter the headline "{words}" in huge bold outlined letters in {text_part}.')
+    return " ".join(parts)
 
 
 def _lead(mode: str, subject: str) -> str:
