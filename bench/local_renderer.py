@@ -1,14 +1,15 @@
-"""Local renderer speed and output size, across the six modes.
+"""Local renderer speed and output size, across the six modes and the three formats.
 
 Run from the project root:
 
     python -m bench.local_renderer [COUNT]
 
-It renders COUNT thumbnails (50 by default) one after another, cycling through the modes,
-prompts and variations, and prints per-thumbnail times (mean, p50, p95, max), JPEG sizes,
-a per-mode breakdown, and the throughput of the same work run four at a time. The first
-render is reported apart: it pays for loading OpenCV's face cascade and finding fonts.
-Inputs are the drawn pictures the tests use. It asserts nothing.
+It renders COUNT thumbnails (54 by default) one after another, cycling through the modes,
+formats (16:9, 9:16, 1:1), prompts and variations, and prints per-thumbnail times (mean,
+p50, p95, max), JPEG sizes, a per-format and a per-mode breakdown, and the throughput of the
+same work run four at a time. The first render is reported apart: it pays for loading
+OpenCV's face cascade and finding fonts. Inputs are the drawn pictures the tests use. It
+asserts nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 import uuid
 from collections import defaultdict
 
+from services.formats import FORMATS
 from services.generators.base import GenerationRequest, VideoReference
 from services.generators.local_renderer import MODES, LocalRenderer
 from tests.test_local_renderer import encoded, face_photo, style_frame, video_frame
@@ -47,7 +49,7 @@ def build_requests(count: int) -> list[GenerationRequest]:
         video_id="a-B_c1D2e3F",
         thumbnail=encoded(style_frame()),
     )
-    modes = list(MODES)
+    modes, formats = list(MODES), list(FORMATS.values())
     return [
         GenerationRequest(
             generation_id=uuid.uuid4(),
@@ -56,7 +58,8 @@ def build_requests(count: int) -> list[GenerationRequest]:
             video=video,
             style=style,
             face=face,
-            variation=i // len(modes),
+            variation=i // (len(modes) * len(formats)),
+            format=formats[i // len(modes) % len(formats)],
         )
         for i in range(count)
     ]
@@ -99,9 +102,13 @@ async def main(count: int) -> None:
         f"{'JPEG size':<28} mean {statistics.mean(sizes_kb):6.1f} KB   "
         f"min {min(sizes_kb):6.1f}   max {max(sizes_kb):6.1f}"
     )
+    by_format: dict[str, list[float]] = defaultdict(list)
     by_mode: dict[str, list[float]] = defaultdict(list)
     for request, (ms, _) in zip(requests, results, strict=True):
+        by_format[request.format.key].append(ms)
         by_mode[request.mode].append(ms)
+    for key, values in by_format.items():
+        report(f"  format {key}", values)
     for mode, values in by_mode.items():
         report(f"  {mode}", values)
 
@@ -118,4 +125,4 @@ async def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 50))
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 54))

@@ -24,7 +24,7 @@ _FIELD_SIDE = 128  # gradients are computed this large (the longer side), then e
 _WIDE = 16 / 9  # the shape the gradients' proportions were tuned on
 
 GRADIENTS = ("radial", "diagonal", "vertical")
-SPOT = "spot"  # a brand's background: its dark colour nearly everywhere, a bright spot
+SPOT = "spot"  # a brand's background: its light colour in a spot, its dark one elsewhere
 
 
 def gradient(palette: Palette, kind: str, focus: Point, size: Size) -> Image.Image:
@@ -47,8 +47,8 @@ def _gradient_mask(kind: str, fx: float, fy: float, size: Size) -> Image.Image:
     def radial(x: float, y: float) -> float:
         return math.hypot((x - fx) * 1.4 * wide, y - fy) / 1.2
 
-    def spot(x: float, y: float) -> float:
-        return math.hypot((x - fx) * 1.4 * wide, y - fy) / 0.55
+    def spot(x: float, y: float) -> float:  # the light colour itself, then soon the dark
+        return max(0.0, math.hypot((x - fx) * 1.4 * wide, y - fy) - 0.2) / 0.45
 
     def diagonal(x: float, y: float) -> float:
         return (abs(x - fx) * wide + abs(y - fy) * 0.6) / 1.1

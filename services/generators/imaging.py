@@ -54,14 +54,16 @@ def paint_sticker_base(
     outline: Image.Image,
     at: tuple[int, int],
     plate: tuple[RGB, tuple[int, int]] | None = None,
+    ring_color: RGB = (255, 255, 255),
 ) -> None:
-    """A soft drop shadow, optionally a coloured plate (colour, offset), and a white outline:
-    what makes a shape look cut out and stuck on. The shape's own fill goes on top."""
+    """A soft drop shadow, optionally a coloured plate (colour, offset), and an outline in
+    `ring_color` (white unless a brand says otherwise): what makes a shape look cut out and stuck
+    on. The shape's own fill goes on top."""
     paint(canvas, (0, 0, 0), soft_mask(outline, 28), 0.6, at=(at[0] + 10, at[1] + 16))
     if plate is not None:
         color, (dx, dy) = plate
         paint(canvas, color, outline, at=(at[0] + dx, at[1] + dy))
-    paint(canvas, (255, 255, 255), outline, at=at)
+    paint(canvas, ring_color, outline, at=at)
 
 
 def soft_mask(mask: Image.Image, radius: float) -> Image.Image:

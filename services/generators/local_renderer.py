@@ -31,9 +31,9 @@ from services.generators.base import (
 from services.generators.branding import boxed_key_word, brand_palette, paste_logo
 from services.generators.cpu import run_cpu_bound
 from services.generators.headline import MAX_CHARS
-from services.generators.imaging import Box, decode_image
+from services.generators.imaging import RGB, Box, decode_image
 from services.generators.lettering import choose_headline
-from services.generators.palette import Palette, curated_palette, palette_from_image
+from services.generators.palette import WHITE, Palette, curated_palette, palette_from_image
 from services.generators.portrait import find_face, load_face, place_subject, portrait_crop
 from services.generators.postprocess import SIDES, Side, encode_jpeg
 from services.generators.render_text import PreparedHeadline, TextStyle, draw_headline
@@ -93,6 +93,7 @@ class _Plan:
     flourish: str  # without a subject: "band", "arrow" or "none"
     text: TextStyle
     vignette: float
+    ring_color: RGB  # the subject's outline: white, or the brand's light colour
     rng: random.Random
 
     @property
@@ -143,6 +144,12 @@ def _prepare(request: GenerationRequest, spec: ModeSpec) -> _Inputs:
         video=_reference_picture(request.video) if spec.video else None,
         style=_reference_picture(request.style) if spec.style else None,
     )
+
+
+def headline_side(request: GenerationRequest) -> Side:
+    """Which side the headline of a thumbnail with a subject takes (an edit's "swap sides"
+    asks for the other one); decided from the request alone, so no picture is decoded."""
+    return _plan(request, _Inputs()).side
 
 
 def _reference_picture(reference: VideoReference | None) -> Image.Image | None:
@@ -237,6 +244,7 @@ def _plan(request: GenerationRequest, inputs: _Inputs) -> _Plan:
             boxed_emphasis=rng.random() < 0.4 or boxed_key_word(palette),
         ),
         vignette=_SPOT_VIGNETTE if branded is not None else 1.0,
+        ring_color=palette.light if branded is not None else WHITE,
         rng=rng,
     )
 
@@ -269,7 +277,15 @@ def _place_subject(canvas: Image.Image, inputs: _Inputs, plan: _Plan, box: Box) 
         picture, circle = inputs.video, False
     toward_text = -1 if (box[0] + box[2]) / 2 > plan.size[0] / 2 else 1
     shift = (round(24 * plan.unit) * toward_text, round(20 * plan.unit))  # plate's offset
-    place_subject(canvas, picture, box, plan.palette, circle=circle, plate_shift=shift)
+    place_subject(
+        canvas,
+        picture,
+        box,
+        plan.palette,
+        circle=circle,
+        plate_shift=shift,
+        ring_color=plan.ring_color,
+    )
 
 
 def _layout(plan: _Plan, inputs: _Inputs, face_scale: float) -> _Layout:
@@ -475,7 +491,8 @@ def _headline_beside(plan: _Plan) -> _Layout:
             (points[0] * width, points[1] * height),
             (points[2] * width, points[3] * height),
         )
-    align = ("right" if arrow else "left") if side == "left" else None
+    flush_to_arrow = arrow and not plan.positioned  # a brand's "left" hugs the left edge
+    align = ("right" if flush_to_arrow else "left") if side == "left" else None
     return _Layout(text=text, arrow=tail_tip, band=band, align=align)
 
 

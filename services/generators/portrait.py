@@ -12,8 +12,15 @@ from typing import TYPE_CHECKING
 from PIL import Image, ImageDraw
 
 from services.generators.base import GenerationFailed
-from services.generators.imaging import Box, cover, decode_image, paint_sticker_base, smooth_shape
-from services.generators.palette import Palette
+from services.generators.imaging import (
+    RGB,
+    Box,
+    cover,
+    decode_image,
+    paint_sticker_base,
+    smooth_shape,
+)
+from services.generators.palette import WHITE, Palette
 
 if TYPE_CHECKING:
     from cv2 import CascadeClassifier
@@ -117,9 +124,11 @@ def place_subject(
     *,
     circle: bool,
     plate_shift: tuple[int, int],
+    ring_color: RGB = WHITE,
 ) -> None:
     """Pastes `picture` into `box` as a sticker: soft shadow, accent plate shifted by
-    `plate_shift`, white outline, then the picture itself."""
+    `plate_shift`, an outline in `ring_color` (white, or a brand's light colour), then the
+    picture itself."""
     width, height = box[2] - box[0], box[3] - box[1]
     ring = max(6, round(min(width, height) * 0.022))
     margin = ring + max(abs(plate_shift[0]), abs(plate_shift[1])) + 48
@@ -129,7 +138,9 @@ def place_subject(
         circle=circle,
     )
     left, top = box[0] - margin, box[1] - margin
-    paint_sticker_base(canvas, outline, (left, top), plate=(palette.accent, plate_shift))
+    paint_sticker_base(
+        canvas, outline, (left, top), plate=(palette.accent, plate_shift), ring_color=ring_color
+    )
     inside = _shape_mask((width, height), (0, 0, width, height), circle=circle)
     canvas.paste(cover(picture, (width, height)), box[:2], inside)
 
