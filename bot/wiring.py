@@ -14,6 +14,7 @@ from services.adapters.stripe_events import StripeEvents
 from services.adapters.supabase_storage import SupabaseStorage
 from services.adapters.youtube import YouTubeClient
 from services.audit import AuditService
+from services.brand_kits import BrandKitService
 from services.catalog import CatalogService
 from services.container import Services, WebhookEndpoint
 from services.credits import CreditService
@@ -144,6 +145,7 @@ async def build_services(
         storage=storage,
         payments=payments,
         subscriptions=subscriptions,
+        brand_kits=BrandKitService(db, storage, faces),
         generator_webhook=generator_webhook,
         stripe=stripe_api,
         stripe_events=stripe_events,

@@ -32,6 +32,7 @@ from handlers import (
     menu,
     stars,
     start,
+    style,
     subscription,
 )
 from handlers.context import SERVICES_KEY
@@ -45,6 +46,7 @@ COMMANDS = [
     ("start", start.start),
     ("generate", generate.start_generate),
     ("faces", faces.list_faces),
+    ("style", style.show_style),
     ("balance", account.balance),
     ("profile", account.profile),
     ("history", account.history),
@@ -99,6 +101,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(menu.on_menu, pattern=r"^menu:"))
     app.add_handler(CallbackQueryHandler(generate.on_callback, pattern=r"^gen:"))
     app.add_handler(CallbackQueryHandler(faces.on_face_callback, pattern=r"^face:"))
+    app.add_handler(CallbackQueryHandler(style.on_callback, pattern=r"^style:"))
     app.add_handler(CallbackQueryHandler(account.on_history_callback, pattern=r"^hist:"))
     app.add_handler(CallbackQueryHandler(buy.on_buy_callback, pattern=r"^buy:"))
     app.add_handler(CallbackQueryHandler(subscription.on_callback, pattern=r"^sub:"))

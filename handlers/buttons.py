@@ -24,6 +24,9 @@ from telegram.ext import ApplicationHandlerStop, ExtBot
 
 from handlers.kit import ChatContext
 from handlers.menu import MENU
+from services.brand_kits import POSITIONS, PRESETS
+from services.generators.branding import CORNERS
+from services.generators.fonts import FONTS
 from services.modes import MODES
 
 logger = logging.getLogger(__name__)
@@ -52,12 +55,21 @@ BUTTON_SHAPES: dict[str, tuple[str, ...]] = {
         rf"(?:newface|cancel):{_DRAFT_TOKEN}",
         # the price shown (older buttons lack it) and the number of variants
         rf"go:{_DRAFT_TOKEN}(?::{_COST}(?::[1-4])?)?",
-        rf"opt:{_DRAFT_TOKEN}:(?:f:(?:16x9|9x16|1x1)|n:[1-4])",  # handlers/order_options.py
+        rf"opt:{_DRAFT_TOKEN}:(?:f:(?:16x9|9x16|1x1)|n:[1-4]|b:[01]|c:face)",  # order_options.py
         rf"again:{_UUID}(?::{_COST})?",
         rf"(?:file|edit):{_UUID}",
         r"new",
     ),
     "face": (rf"(?:save|skip):{_ROW_ID}", rf"del:{_UUID}"),
+    "style": (  # handlers/style.py
+        r"(?:colors|font|pos|logo|face|import|reset|cancel)",
+        rf"colors:{_one_of(PRESETS)}",
+        rf"font:{_one_of([*FONTS, 'auto'])}",
+        rf"pos:{_one_of([*POSITIONS, 'auto'])}",
+        rf"corner:{_one_of(CORNERS)}",
+        rf"face:(?:none|{_UUID})",
+        r"(?:logo:del|reset:yes)",
+    ),
     "hist": (rf"page:{_HISTORY_PAGE}", rf"(?:show|fav):{_UUID}"),
     "buy": (r"open", rf"(?:pack|card):{_PRODUCT_ID}"),
     "sub": (r"(?:open|cancel|resume|card)",),

@@ -37,10 +37,11 @@ async def ask_confirm(
         await tell_insufficient(context, cost, profile.credits)
         return
     total = cost * draft.variants
-    lines: list[str] = [summary, *order_options.summary_lines(context, draft, profile)]
+    kit = await context.services.brand_kits.get(profile.id)
+    lines: list[str] = [summary, *order_options.summary_lines(context, draft, profile, kit)]
     buttons = keyboard(
         [(context.t("btn_confirm", cost=total), f"gen:go:{draft.token}:{cost}:{draft.variants}")],
-        *order_options.option_rows(context, draft, profile),
+        *order_options.option_rows(context, draft, profile, kit),
         [(context.t("btn_cancel"), f"gen:cancel:{draft.token}")],
     )
     text = context.t("confirm", summary=Html("\n".join(lines)), cost=total, credits=profile.credits)
@@ -71,7 +72,9 @@ async def order_gone(context: ChatContext, token: str) -> None:
 async def charge_order(context: ChatContext, draft: Draft, shown: str) -> bool:
     """Charges a complete order at the price its button showed; True if it started."""
     assert draft.mode is not None
-    shape = order_options.chosen_format(draft, await context.profile())
+    profile = await context.profile()
+    shape = order_options.chosen_format(draft, profile)
+    kit = await context.services.brand_kits.get(profile.id)
     request = GenerationInput(
         mode=draft.mode,
         prompt=draft.prompt,
@@ -82,6 +85,7 @@ async def charge_order(context: ChatContext, draft: Draft, shown: str) -> bool:
         video_image_url=draft.video_image_url,
         style_image_url=draft.style_image_url,
         format=shape.key,
+        brand=order_options.brand_of(draft, kit),
     )
     key, again = f"draft:{draft.token}", f"gen:go:{draft.token}"
     return await _charge(context, request, key, _shown(shown), again)

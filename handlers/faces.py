@@ -7,7 +7,7 @@ from uuid import UUID
 
 from telegram import Update
 
-from handlers import generate
+from handlers import generate, style
 from handlers.context import NotThatKindOfUpdate
 from handlers.kit import ChatContext, keyboard, private_only
 from handlers.stored_photos import send_face
@@ -38,9 +38,12 @@ async def on_sticker(update: Update, context: ChatContext) -> None:
 
 
 async def _receive_image(context: ChatContext, file_id: str, size: int | None) -> None:
-    """A picture: the face or style an order waits for, else a face to offer saving.
-    Too big a file is refused (ImageRejected, told by handlers/errors.py) unread."""
+    """A picture: the logo or thumbnail /style waits for, the face or style an order
+    waits for, else a face to offer saving. Too big a file is refused (ImageRejected,
+    told by handlers/errors.py) unread."""
     check_upload_size(size)
+    if await style.take_picture(context, file_id):
+        return
     profile = await context.profile()
     services = context.services
     draft = await services.drafts.current(profile.id)

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from telegram import Update
 
-from handlers import charge, order_options
+from handlers import charge, order_options, style
 from handlers.i18n import Html, mode_name
 from handlers.kit import ChatContext, keyboard, private_only
 from handlers.stored_photos import send_face
@@ -34,6 +34,7 @@ QUESTIONS = {
 async def start_generate(update: Update, context: ChatContext) -> None:
     """A new order, or the one kept from before (say, while the user got credits)."""
     profile = await context.profile()
+    await context.services.brand_kits.end(profile.id)  # the order's questions come next
     kept = await context.services.drafts.kept_order(profile.id)
     if kept is not None and kept.mode is not None:
         mode = mode_name(context.language, kept.mode)
@@ -82,6 +83,9 @@ async def _on_mode(context: ChatContext, rest: str) -> None:
     await context.query.answer()
     await context.remove_buttons()
     updated = await context.services.drafts.choose_mode(draft, mode)
+    defaults = await context.services.brand_kits.order_defaults(draft.profile_id, mode)
+    if updated is not None and defaults:  # "my style" on, the default face in a face mode
+        updated = await context.services.drafts.update(updated, **defaults)
     if updated is not None:
         await context.say("mode_chosen", mode=mode_name(context.language, mode))
         await ask_next(context, updated)
@@ -134,6 +138,8 @@ async def summary(context: ChatContext, draft: Draft) -> Html:
 
 async def on_text(update: Update, context: ChatContext) -> None:
     """Text in a private chat: the answer to the draft's question, or a pointer."""
+    if await style.take_text(context):  # colours /style asked for
+        return
     text = context.message.text or ""
     draft = await context.services.drafts.current((await context.profile()).id)
     if draft is None:
@@ -198,7 +204,11 @@ async def _on_cancel(context: ChatContext, token: str) -> None:
 
 async def cancel(update: Update, context: ChatContext) -> None:
     """/cancel: leaves any flow. Nothing has been charged before confirming."""
-    cleared = await context.services.drafts.clear((await context.profile()).id)
+    profile = await context.profile()
+    cleared = await context.services.drafts.clear(profile.id)
+    if await context.services.brand_kits.end(profile.id) and not cleared:
+        await context.say("style_cancelled")
+        return
     await context.say("cancel_done" if cleared else "cancel_nothing")
 
 
@@ -240,6 +250,10 @@ async def _on_option(context: ChatContext, rest: str) -> None:
     if "format" in changes:
         await context.services.drafts.remember_format(profile.id, changes["format"])
     await context.query.answer()
+    if updated.step is not Step.CONFIRM:  # "another face" than the default one
+        await context.remove_buttons()
+        await ask_next(context, updated)
+        return
     await charge.ask_confirm(
         context, updated, draft.mode, await summary(context, updated), edit=True
     )

@@ -1,4 +1,5 @@
-"""The choices on an order's confirm screen: the picture's shape and how many variants.
+"""The choices on an order's confirm screen: the picture's shape, how many variants, and
+(for a creator with a saved /style) whether to use it and another face than the default.
 
 Each choice is a button that edits the confirm message in place, so the price and the
 order it shows are always the ones the ✅ button charges. A shape chosen becomes the
@@ -11,6 +12,7 @@ from typing import Any
 
 from handlers.kit import ChatContext
 from services.accounts import Profile
+from services.brand_kits import BrandKit
 from services.drafts import Draft
 from services.formats import DEFAULT_FORMAT, FORMATS, ThumbnailFormat, format_of
 
@@ -26,8 +28,9 @@ def chosen_format(draft: Draft, profile: Profile) -> ThumbnailFormat:
     return format_of(draft.format or profile.thumbnail_format or DEFAULT_FORMAT.key)
 
 
-def option_rows(context: ChatContext, draft: Draft, profile: Profile) -> list[Row]:
-    """A row of shapes and a row of variant counts, the chosen ones ticked."""
+def option_rows(context: ChatContext, draft: Draft, profile: Profile, kit: BrandKit) -> list[Row]:
+    """A row of shapes and a row of variant counts, the chosen ones ticked; with a saved
+    style its on/off switch, and with the default face a button to pick another."""
     current = chosen_format(draft, profile).key
     shapes = [
         (_ticked(context.t(label), key == current), _data(draft, "f", key))
@@ -37,10 +40,26 @@ def option_rows(context: ChatContext, draft: Draft, profile: Profile) -> list[Ro
         (_ticked(_variant_label(context, n), n == draft.variants), _data(draft, "n", str(n)))
         for n in VARIANT_CHOICES
     ]
-    return [shapes, counts]
+    rows = [shapes, counts]
+    if kit.has_style:
+        label = "btn_my_style_on" if draft.use_brand else "btn_my_style_off"
+        rows.append([(context.t(label), _data(draft, "b", "0" if draft.use_brand else "1"))])
+    if _default_face(draft, kit):
+        rows.append([(context.t("btn_another_face"), _data(draft, "c", "face"))])
+    return rows
 
 
-def summary_lines(context: ChatContext, draft: Draft, profile: Profile) -> list[str]:
+def _default_face(draft: Draft, kit: BrandKit) -> bool:
+    """Whether the order's face is the one /style filled in."""
+    return draft.face_image_id is not None and draft.face_image_id == kit.default_face_id
+
+
+def brand_of(draft: Draft, kit: BrandKit) -> dict[str, Any] | None:
+    """The style an order charged now carries (GenerationInput.brand), if it uses one."""
+    return kit.snapshot() if draft.use_brand and kit.has_style else None
+
+
+def summary_lines(context: ChatContext, draft: Draft, profile: Profile, kit: BrandKit) -> list[str]:
     """The order summary's lines for the options."""
     shape = chosen_format(draft, profile)
     lines: list[str] = [
@@ -50,6 +69,10 @@ def summary_lines(context: ChatContext, draft: Draft, profile: Profile) -> list[
         lines.append(context.t("summary_variants_compare", n=draft.variants))
     elif draft.variants > 1:
         lines.append(context.t("summary_variants", n=draft.variants))
+    if brand_of(draft, kit) is not None:
+        lines.append(context.t("summary_my_style"))
+    if _default_face(draft, kit):
+        lines.append(context.t("summary_default_face"))
     return lines
 
 
@@ -60,6 +83,10 @@ def parse_option(choice: str) -> dict[str, Any] | None:
         return {"format": value.replace("x", ":")}
     if kind == "n" and value.isdigit() and int(value) in VARIANT_CHOICES:
         return {"variants": int(value)}
+    if kind == "b" and value in ("0", "1"):
+        return {"use_brand": value == "1"}
+    if kind == "c" and value == "face":  # back to the face step, to pick another face
+        return {"face_image_id": None}
     return None
 
 

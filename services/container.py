@@ -11,6 +11,7 @@ from services.adapters.storage import Storage
 from services.adapters.stripe_api import StripeApi
 from services.adapters.stripe_events import StripeEvents
 from services.audit import AuditService
+from services.brand_kits import BrandKitService
 from services.catalog import CatalogService
 from services.credits import CreditService
 from services.drafts import DraftService
@@ -44,6 +45,7 @@ class Services:
     storage: Storage
     payments: PaymentService
     subscriptions: SubscriptionService
+    brand_kits: BrandKitService  # /style
     generator_webhook: WebhookEndpoint | None = None
     stripe: StripeApi | None = None  # None: Stripe is not configured (Stars only)
     stripe_events: StripeEvents | None = None  # its webhook, configured with it

@@ -15,12 +15,18 @@ from bot.settings import Settings
 from bot.wiring import build_storage, supabase_client
 from services.adapters.storage import (
     FACES_BUCKET,
+    LOGOS_BUCKET,
     THUMBNAILS_BUCKET,
     LocalStorage,
     Storage,
     StorageError,
 )
-from services.adapters.supabase_storage import IMAGE_MIME_TYPES, MAX_FILE_BYTES, SupabaseStorage
+from services.adapters.supabase_storage import (
+    BUCKETS,
+    IMAGE_MIME_TYPES,
+    MAX_FILE_BYTES,
+    SupabaseStorage,
+)
 from tests.standins.supabase_storage import StandInBucket, SupabaseStorageStandIn
 
 # JWT-shaped like a real service role key; it only has to match the stand-in's.
@@ -130,13 +136,13 @@ async def test_wiring_builds_local_storage_without_supabase(tmp_path: Path) -> N
 async def test_buckets_are_created_private_once(
     supabase_storage: SupabaseStorage, standin: SupabaseStorageStandIn
 ) -> None:
-    for name in (FACES_BUCKET, THUMBNAILS_BUCKET):
+    for name in BUCKETS:
         bucket = standin.buckets[name]
         assert bucket.public is False
         assert bucket.file_size_limit == MAX_FILE_BYTES
         assert bucket.allowed_mime_types == list(IMAGE_MIME_TYPES)
     creations = [r for r in standin.requests if r == ("POST", "/storage/v1/bucket")]
-    assert len(creations) == 2
+    assert len(creations) == len(BUCKETS) == 3
 
     assert await supabase_storage.ensure_buckets() == []
     assert [r for r in standin.requests if r == ("POST", "/storage/v1/bucket")] == creations
@@ -146,7 +152,7 @@ async def test_existing_buckets_are_left_alone(standin: SupabaseStorageStandIn) 
     standin.add_bucket(StandInBucket(FACES_BUCKET, public=True, file_size_limit=123))
     storage = SupabaseStorage(await supabase_client(supabase_settings(standin.url)))
     try:
-        assert await storage.ensure_buckets() == [THUMBNAILS_BUCKET]
+        assert await storage.ensure_buckets() == [THUMBNAILS_BUCKET, LOGOS_BUCKET]
     finally:
         await storage.aclose()
 

@@ -651,4 +651,114 @@ TEXTS: dict[str, str] = {
     "reason_provider_timeout": "The image model took too long.",
     # --- generators (H1) ---
     "logo_unreadable": "I couldn't read that logo. Send a PNG or JPEG image, please.",
+    # --- brand kit (H4) ---
+    "cmd_style": "Your channel style: colours, font, logo",
+    "style_sample": "YOUR TITLE HERE",
+    "style_title": "🎨 <b>Your channel style</b>",
+    "style_empty": (
+        "🎨 <b>Your channel style</b> is empty so far.\n\n"
+        "Save your colours, a headline font and position, a logo and a default face once, "
+        "or import them from a thumbnail you like: every order can then use them with one tap."
+    ),
+    "style_unset": "not set",
+    "style_colors": "• Colours: {colors}",
+    "style_font": "• Font: {font}",
+    "style_position": "• Headline: {where}",
+    "style_logo": "• Logo: {corner}",
+    "style_no_logo": "• Logo: none",
+    "style_face": "• Default face: {n}",
+    "style_no_face": "• Default face: none",
+    "style_how_used": (
+        "New orders use it: “🎨 My style” on the confirm screen turns it on or off. "
+        "Face modes use the default face unless you pick another."
+    ),
+    "where_left": "on the left",
+    "where_right": "on the right",
+    "where_top": "at the top",
+    "where_bottom": "at the bottom",
+    "where_center": "in the middle",
+    "corner_top_left": "top-left corner",
+    "corner_top_right": "top-right corner",
+    "corner_bottom_left": "bottom-left corner",
+    "corner_bottom_right": "bottom-right corner",
+    "btn_style_colors": "🎨 Colours",
+    "btn_style_font": "🔤 Font",
+    "btn_style_position": "📍 Headline position",
+    "btn_style_logo": "🏷 Logo",
+    "btn_style_face": "🙂 Default face",
+    "btn_style_import": "📥 Import from a thumbnail",
+    "btn_style_reset": "🗑 Reset",
+    "btn_style_preset_fire": "🔥 Fire",
+    "btn_style_preset_ocean": "🌊 Ocean",
+    "btn_style_preset_money": "💰 Money",
+    "btn_style_preset_neon": "🌈 Neon",
+    "btn_style_preset_mono": "⚫ Bold mono",
+    "style_ask_colors": (
+        "Pick a palette, or send up to 3 colours, the main one first: hex codes or names, "
+        "e.g. <code>#ff3b1f, yellow, black</code>."
+    ),
+    "style_colors_unreadable": (
+        "“{bad}” isn't a colour I know. Send hex codes like <code>#ff3b1f</code> or "
+        "colour names like <code>red</code>, separated by commas. Nothing was changed."
+    ),
+    "style_colors_too_many": (
+        "That's more than {max} colours: send {max} at most. Nothing was changed."
+    ),
+    "style_saved": "✅ Saved.",
+    "style_ask_font": "Which font should your headlines use?",
+    "btn_style_font_auto": "Any (the usual)",
+    "style_ask_position": "Where should your headline go?",
+    "btn_style_pos_left": "⬅️ Left",
+    "btn_style_pos_right": "➡️ Right",
+    "btn_style_pos_top": "⬆️ Top",
+    "btn_style_pos_bottom": "⬇️ Bottom",
+    "btn_style_pos_center": "⏺ Middle",
+    "btn_style_pos_auto": "Any (varies)",
+    "style_ask_logo": (
+        "Send your logo or watermark as an image. A PNG with a transparent background "
+        "works best: send it as a file to keep the transparency."
+    ),
+    "btn_style_top_left": "↖️ Top left",
+    "btn_style_top_right": "↗️ Top right",
+    "btn_style_bottom_left": "↙️ Bottom left",
+    "btn_style_bottom_right": "↘️ Bottom right",
+    "btn_style_logo_remove": "🗑 Remove the logo",
+    "style_logo_saved": "✅ Logo saved.",
+    "style_logo_blank": "That image is completely transparent: there's no logo to see in it.",
+    "style_ask_corner": "Which corner should the logo go in?",
+    "style_logo_removed": "✅ Logo removed.",
+    "style_ask_face": "Which saved face should face modes use by default?",
+    "btn_style_face_n": "🙂 Face {n}",
+    "btn_style_face_none": "No default face",
+    "style_no_faces": (
+        "You have no saved faces yet. Send me a photo of your face to save one, then "
+        "come back to /style."
+    ),
+    "style_ask_import": (
+        "Send a thumbnail whose look you like (a screenshot works). I'll read its colours "
+        "and layout and save them as your style."
+    ),
+    "style_read": "📥 I read this thumbnail:",
+    "style_read_colors": "• Colours: {colors}",
+    "style_read_face": "• Face: {where}",
+    "style_read_no_face": "• Face: none found",
+    "style_read_text": "• Text: {where}",
+    "style_read_no_text": "• Text: none found",
+    "style_read_saved": "✅ Saved as your style: these colours, and your headline goes {where}.",
+    "style_read_saved_colors": (
+        "✅ Saved as your style: these colours. I couldn't tell where its headline sits, "
+        "so your headline position stays as it was."
+    ),
+    "style_ask_reset": "Delete your saved style (colours, font, position, logo, default face)?",
+    "btn_style_reset_yes": "🗑 Yes, reset",
+    "style_reset_done": "Your style was reset. /style starts a new one.",
+    "style_reset_nothing": "There was no saved style to reset.",
+    "style_cancelled": "OK, your style stays as it was.",
+    "btn_my_style_on": "🎨 My style: on",
+    "btn_my_style_off": "🎨 My style: off",
+    "btn_another_face": "🙂 Another face",
+    "summary_my_style": "• Style: yours (/style)",
+    "summary_default_face": (
+        "🙂 That's your default face from /style. To use another one, tap “🙂 Another face”."
+    ),
 }

@@ -684,4 +684,115 @@ TEXTS: dict[str, str] = {
     "reason_provider_timeout": "El modelo de imágenes tardó demasiado.",
     # --- generators (H1) ---
     "logo_unreadable": "No pude leer ese logo. Envía una imagen PNG o JPEG, por favor.",
+    # --- brand kit (H4) ---
+    "cmd_style": "El estilo de tu canal: colores, fuente, logo",
+    "style_sample": "TU TÍTULO AQUÍ",
+    "style_title": "🎨 <b>El estilo de tu canal</b>",
+    "style_empty": (
+        "🎨 <b>El estilo de tu canal</b> está vacío por ahora.\n\n"
+        "Guarda una vez tus colores, la fuente y la posición del título, un logo y una cara "
+        "por defecto, o impórtalos de una miniatura que te guste: cada pedido podrá usarlos "
+        "con un toque."
+    ),
+    "style_unset": "sin definir",
+    "style_colors": "• Colores: {colors}",
+    "style_font": "• Fuente: {font}",
+    "style_position": "• Título: {where}",
+    "style_logo": "• Logo: {corner}",
+    "style_no_logo": "• Logo: ninguno",
+    "style_face": "• Cara por defecto: {n}",
+    "style_no_face": "• Cara por defecto: ninguna",
+    "style_how_used": (
+        "Los pedidos nuevos lo usan: «🎨 Mi estilo» en la pantalla de confirmación lo activa "
+        "o desactiva. Los modos con cara usan la cara por defecto salvo que elijas otra."
+    ),
+    "where_left": "a la izquierda",
+    "where_right": "a la derecha",
+    "where_top": "arriba",
+    "where_bottom": "abajo",
+    "where_center": "en el centro",
+    "corner_top_left": "esquina superior izquierda",
+    "corner_top_right": "esquina superior derecha",
+    "corner_bottom_left": "esquina inferior izquierda",
+    "corner_bottom_right": "esquina inferior derecha",
+    "btn_style_colors": "🎨 Colores",
+    "btn_style_font": "🔤 Fuente",
+    "btn_style_position": "📍 Posición del título",
+    "btn_style_logo": "🏷 Logo",
+    "btn_style_face": "🙂 Cara por defecto",
+    "btn_style_import": "📥 Importar de una miniatura",
+    "btn_style_reset": "🗑 Restablecer",
+    "btn_style_preset_fire": "🔥 Fuego",
+    "btn_style_preset_ocean": "🌊 Océano",
+    "btn_style_preset_money": "💰 Dinero",
+    "btn_style_preset_neon": "🌈 Neón",
+    "btn_style_preset_mono": "⚫ Contraste",
+    "style_ask_colors": (
+        "Elige una paleta o envía hasta 3 colores, el principal primero: códigos hex o "
+        "nombres, p. ej. <code>#ff3b1f, amarillo, negro</code>."
+    ),
+    "style_colors_unreadable": (
+        "«{bad}» no es un color que conozca. Envía códigos hex como <code>#ff3b1f</code> o "
+        "nombres como <code>rojo</code>, separados por comas. No se cambió nada."
+    ),
+    "style_colors_too_many": (
+        "Son más de {max} colores: envía {max} como máximo. No se cambió nada."
+    ),
+    "style_saved": "✅ Guardado.",
+    "style_ask_font": "¿Qué fuente deben usar tus títulos?",
+    "btn_style_font_auto": "Cualquiera (la habitual)",
+    "style_ask_position": "¿Dónde va tu título?",
+    "btn_style_pos_left": "⬅️ Izquierda",
+    "btn_style_pos_right": "➡️ Derecha",
+    "btn_style_pos_top": "⬆️ Arriba",
+    "btn_style_pos_bottom": "⬇️ Abajo",
+    "btn_style_pos_center": "⏺ Centro",
+    "btn_style_pos_auto": "Cualquiera (varía)",
+    "style_ask_logo": (
+        "Envía tu logo o marca de agua como imagen. Lo mejor es un PNG con fondo "
+        "transparente: envíalo como archivo para conservar la transparencia."
+    ),
+    "btn_style_top_left": "↖️ Arriba izquierda",
+    "btn_style_top_right": "↗️ Arriba derecha",
+    "btn_style_bottom_left": "↙️ Abajo izquierda",
+    "btn_style_bottom_right": "↘️ Abajo derecha",
+    "btn_style_logo_remove": "🗑 Quitar el logo",
+    "style_logo_saved": "✅ Logo guardado.",
+    "style_logo_blank": "Esa imagen es totalmente transparente: no se ve ningún logo en ella.",
+    "style_ask_corner": "¿En qué esquina va el logo?",
+    "style_logo_removed": "✅ Logo quitado.",
+    "style_ask_face": "¿Qué cara guardada usan por defecto los modos con cara?",
+    "btn_style_face_n": "🙂 Cara {n}",
+    "btn_style_face_none": "Sin cara por defecto",
+    "style_no_faces": (
+        "Aún no tienes caras guardadas. Envíame una foto de tu cara para guardarla y "
+        "vuelve a /style."
+    ),
+    "style_ask_import": (
+        "Envía una miniatura cuyo estilo te guste (sirve una captura). Leeré sus colores y "
+        "su composición y los guardaré como tu estilo."
+    ),
+    "style_read": "📥 Esto leí en la miniatura:",
+    "style_read_colors": "• Colores: {colors}",
+    "style_read_face": "• Cara: {where}",
+    "style_read_no_face": "• Cara: no encontrada",
+    "style_read_text": "• Texto: {where}",
+    "style_read_no_text": "• Texto: no encontrado",
+    "style_read_saved": "✅ Guardado como tu estilo: estos colores, y tu título va {where}.",
+    "style_read_saved_colors": (
+        "✅ Guardado como tu estilo: estos colores. No supe dónde está su título, así que "
+        "la posición de tu título sigue igual."
+    ),
+    "style_ask_reset": "¿Borrar tu estilo guardado (colores, fuente, posición, logo, cara)?",
+    "btn_style_reset_yes": "🗑 Sí, restablecer",
+    "style_reset_done": "Tu estilo se restableció. /style para crear uno nuevo.",
+    "style_reset_nothing": "No había ningún estilo guardado.",
+    "style_cancelled": "Vale, tu estilo sigue igual.",
+    "btn_my_style_on": "🎨 Mi estilo: sí",
+    "btn_my_style_off": "🎨 Mi estilo: no",
+    "btn_another_face": "🙂 Otra cara",
+    "summary_my_style": "• Estilo: el tuyo (/style)",
+    "summary_default_face": (
+        "🙂 Es tu cara por defecto de /style. Para usar otra, toca «🙂 Otra cara»."
+    ),
 }

@@ -660,4 +660,114 @@ TEXTS: dict[str, str] = {
     "reason_provider_timeout": "Модель изображений отвечала слишком долго.",
     # --- generators (H1) ---
     "logo_unreadable": "Не получилось прочитать этот логотип. Пришли картинку PNG или JPEG.",
+    # --- brand kit (H4) ---
+    "cmd_style": "Стиль канала: цвета, шрифт, логотип",
+    "style_sample": "ТВОЙ ЗАГОЛОВОК",
+    "style_title": "🎨 <b>Стиль твоего канала</b>",
+    "style_empty": (
+        "🎨 <b>Стиль твоего канала</b> пока пуст.\n\n"
+        "Сохрани один раз цвета, шрифт и место заголовка, логотип и лицо по умолчанию "
+        "или возьми их с понравившейся обложки: каждый заказ сможет использовать их одним нажатием."
+    ),
+    "style_unset": "не задан",
+    "style_colors": "• Цвета: {colors}",
+    "style_font": "• Шрифт: {font}",
+    "style_position": "• Заголовок: {where}",
+    "style_logo": "• Логотип: {corner}",
+    "style_no_logo": "• Логотип: нет",
+    "style_face": "• Лицо по умолчанию: {n}",
+    "style_no_face": "• Лицо по умолчанию: нет",
+    "style_how_used": (
+        "Новые заказы используют его: кнопка «🎨 Мой стиль» на экране подтверждения включает "
+        "и выключает его. Режимы с лицом берут лицо по умолчанию, если не выбрать другое."
+    ),
+    "where_left": "слева",
+    "where_right": "справа",
+    "where_top": "сверху",
+    "where_bottom": "снизу",
+    "where_center": "по центру",
+    "corner_top_left": "в левом верхнем углу",
+    "corner_top_right": "в правом верхнем углу",
+    "corner_bottom_left": "в левом нижнем углу",
+    "corner_bottom_right": "в правом нижнем углу",
+    "btn_style_colors": "🎨 Цвета",
+    "btn_style_font": "🔤 Шрифт",
+    "btn_style_position": "📍 Место заголовка",
+    "btn_style_logo": "🏷 Логотип",
+    "btn_style_face": "🙂 Лицо по умолчанию",
+    "btn_style_import": "📥 Взять с обложки",
+    "btn_style_reset": "🗑 Сбросить",
+    "btn_style_preset_fire": "🔥 Огонь",
+    "btn_style_preset_ocean": "🌊 Океан",
+    "btn_style_preset_money": "💰 Деньги",
+    "btn_style_preset_neon": "🌈 Неон",
+    "btn_style_preset_mono": "⚫ Контраст",
+    "style_ask_colors": (
+        "Выбери палитру или пришли до 3 цветов, главный первым: hex-коды или названия, "
+        "например <code>#ff3b1f, жёлтый, чёрный</code>."
+    ),
+    "style_colors_unreadable": (
+        "«{bad}» — не знаю такого цвета. Пришли hex-коды вроде <code>#ff3b1f</code> или "
+        "названия вроде <code>красный</code> через запятую. Ничего не изменилось."
+    ),
+    "style_colors_too_many": (
+        "Это больше {max} цветов: пришли не больше {max}. Ничего не изменилось."
+    ),
+    "style_saved": "✅ Сохранено.",
+    "style_ask_font": "Каким шрифтом писать заголовки?",
+    "btn_style_font_auto": "Любым (обычным)",
+    "style_ask_position": "Где разместить заголовок?",
+    "btn_style_pos_left": "⬅️ Слева",
+    "btn_style_pos_right": "➡️ Справа",
+    "btn_style_pos_top": "⬆️ Сверху",
+    "btn_style_pos_bottom": "⬇️ Снизу",
+    "btn_style_pos_center": "⏺ По центру",
+    "btn_style_pos_auto": "Где угодно",
+    "style_ask_logo": (
+        "Пришли логотип или водяной знак картинкой. Лучше всего PNG с прозрачным фоном: "
+        "отправь его файлом, чтобы прозрачность сохранилась."
+    ),
+    "btn_style_top_left": "↖️ Слева сверху",
+    "btn_style_top_right": "↗️ Справа сверху",
+    "btn_style_bottom_left": "↙️ Слева снизу",
+    "btn_style_bottom_right": "↘️ Справа снизу",
+    "btn_style_logo_remove": "🗑 Убрать логотип",
+    "style_logo_saved": "✅ Логотип сохранён.",
+    "style_logo_blank": "Эта картинка полностью прозрачная: логотипа в ней не видно.",
+    "style_ask_corner": "В какой угол поставить логотип?",
+    "style_logo_removed": "✅ Логотип убран.",
+    "style_ask_face": "Какое сохранённое лицо брать по умолчанию в режимах с лицом?",
+    "btn_style_face_n": "🙂 Лицо {n}",
+    "btn_style_face_none": "Без лица по умолчанию",
+    "style_no_faces": (
+        "У тебя ещё нет сохранённых лиц. Пришли фото своего лица, чтобы сохранить его, "
+        "и вернись в /style."
+    ),
+    "style_ask_import": (
+        "Пришли обложку, стиль которой тебе нравится (подойдёт скриншот). Я прочитаю её "
+        "цвета и компоновку и сохраню как твой стиль."
+    ),
+    "style_read": "📥 Вот что я прочитал на этой обложке:",
+    "style_read_colors": "• Цвета: {colors}",
+    "style_read_face": "• Лицо: {where}",
+    "style_read_no_face": "• Лицо: не найдено",
+    "style_read_text": "• Текст: {where}",
+    "style_read_no_text": "• Текст: не найден",
+    "style_read_saved": "✅ Сохранено как твой стиль: эти цвета, а заголовок — {where}.",
+    "style_read_saved_colors": (
+        "✅ Сохранено как твой стиль: эти цвета. Где на ней заголовок, я не понял, "
+        "так что место заголовка осталось прежним."
+    ),
+    "style_ask_reset": "Удалить сохранённый стиль (цвета, шрифт, место, логотип, лицо)?",
+    "btn_style_reset_yes": "🗑 Да, сбросить",
+    "style_reset_done": "Стиль сброшен. /style — чтобы задать новый.",
+    "style_reset_nothing": "Сохранённого стиля и не было.",
+    "style_cancelled": "Хорошо, стиль остался прежним.",
+    "btn_my_style_on": "🎨 Мой стиль: вкл",
+    "btn_my_style_off": "🎨 Мой стиль: выкл",
+    "btn_another_face": "🙂 Другое лицо",
+    "summary_my_style": "• Стиль: твой (/style)",
+    "summary_default_face": (
+        "🙂 Это твоё лицо по умолчанию из /style. Чтобы взять другое, нажми «🙂 Другое лицо»."
+    ),
 }

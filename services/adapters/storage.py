@@ -1,4 +1,4 @@
-"""File storage for faces and thumbnails.
+"""File storage for faces, thumbnails and brand kit logos.
 
 Files are addressed by a storage URL (`local://bucket/key`, `supabase://bucket/key`), which
 is what the database keeps. Only the bot reads them: users get images through Telegram (by
@@ -15,6 +15,7 @@ from typing import Protocol
 
 FACES_BUCKET = "faces"
 THUMBNAILS_BUCKET = "thumbnails"
+LOGOS_BUCKET = "logos"  # brand kit logos (services/brand_kits.py), PNGs
 _LOCAL_SCHEME = "local://"
 
 

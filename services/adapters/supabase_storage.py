@@ -1,6 +1,7 @@
-"""Faces and thumbnails in Supabase Storage, behind the same protocol as the local store.
+"""Faces, thumbnails and logos in Supabase Storage, behind the same protocol as the local
+store.
 
-Both buckets are private: only the service role (the bot) reads them. Storage URLs are
+Every bucket is private: only the service role (the bot) reads them. Storage URLs are
 `supabase://bucket/key`. Keys are stable (a face is `profile/face.jpg`, a thumbnail
 `profile/generation.jpg`), and the database dedupes faces by sha256, so a face is uploaded
 once; uploads upsert so a retried put is harmless.
@@ -19,12 +20,12 @@ from storage3.types import CreateOrUpdateBucketOptions
 from storage3.utils import StorageException
 from supabase import AsyncClient
 
-from services.adapters.storage import FACES_BUCKET, THUMBNAILS_BUCKET, StorageError
+from services.adapters.storage import FACES_BUCKET, LOGOS_BUCKET, THUMBNAILS_BUCKET, StorageError
 
 logger = logging.getLogger(__name__)
 
 SUPABASE_SCHEME = "supabase://"
-BUCKETS = (FACES_BUCKET, THUMBNAILS_BUCKET)
+BUCKETS = (FACES_BUCKET, THUMBNAILS_BUCKET, LOGOS_BUCKET)
 MAX_FILE_BYTES = 10 * 1024 * 1024
 IMAGE_MIME_TYPES = ("image/jpeg", "image/png", "image/webp")
 

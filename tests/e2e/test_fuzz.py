@@ -112,7 +112,7 @@ SPECIAL_TEXTS = [
 ]
 free_texts = st.one_of(texts, st.sampled_from(SPECIAL_TEXTS))
 COMMANDS = [
-    "start", "generate", "faces", "balance", "profile", "history", "referral", "buy",
+    "start", "generate", "faces", "style", "balance", "profile", "history", "referral", "buy",
     "subscription", "cancel", "help", "terms", "paysupport", "grant", "revoke", "refund",
     "nosuch", "START", f"start@{BOT_USERNAME}", "start@other_bot", "history@" + BOT_USERNAME,
 ]  # fmt: skip
