@@ -66,6 +66,7 @@ TEXTS: dict[str, str] = {
         "your face, or the style of a successful video.\n\n"
         "/generate – make a thumbnail\n"
         "/faces – your saved face photos (send me a photo to add one)\n"
+        "/style – your channel style: colours, font, logo, default face\n"
         "/balance – credits and prices\n"
         "/history – thumbnails you made\n"
         "/referral – invite friends, earn credits\n"

@@ -68,6 +68,7 @@ TEXTS: dict[str, str] = {
         "YouTube, tu cara o el estilo de un video exitoso.\n\n"
         "/generate – crear una miniatura\n"
         "/faces – tus fotos de cara guardadas (envíame una foto para añadir otra)\n"
+        "/style – el estilo de tu canal: colores, fuente, logo, cara por defecto\n"
         "/balance – créditos y precios\n"
         "/history – las miniaturas que has creado\n"
         "/referral – invita a amigos y gana créditos\n"
