@@ -1,4 +1,7 @@
-"""`python -m bot` runs the bot; `python -m bot migrate` applies migrations and exits."""
+"""`python -m bot` runs the bot; `python -m bot migrate` applies migrations and exits.
+
+Without a token (sandbox mode) the bot's web server shows a web chat with it; `--console`
+makes this terminal a chat with it as well."""
 
 from __future__ import annotations
 
@@ -72,9 +75,9 @@ async def migrate(settings: Settings) -> None:
     print(f"migrations applied: {names}")
 
 
-def _chat_here(command: str, settings: Settings) -> bool:
+def _chat_here(command: str, console: bool, settings: Settings) -> bool:
     """Whether this terminal becomes the sandbox chat; sandbox/ is imported only then."""
-    if command != "run" or settings.telegram_bot_token is not None:
+    if command != "run" or not console or settings.telegram_bot_token is not None:
         return False
     from bot.sandbox_mode import console_available
 
@@ -84,13 +87,19 @@ def _chat_here(command: str, settings: Settings) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.add_argument("command", nargs="?", default="run", choices=["run", "migrate"])
+    parser.add_argument(
+        "--console",
+        action="store_true",
+        help="sandbox mode (no token): this terminal is a chat with the bot too",
+    )
     args = parser.parse_args()
     settings = Settings()
-    configure_logging(
-        settings.data_dir / "logs" / "bot.log" if _chat_here(args.command, settings) else None
-    )
+    console = _chat_here(args.command, args.console, settings)
+    configure_logging(settings.data_dir / "logs" / "bot.log" if console else None)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(migrate(settings) if args.command == "migrate" else run(settings))
+        asyncio.run(
+            migrate(settings) if args.command == "migrate" else run(settings, console=console)
+        )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The run: the database, the services, the Telegram bot and the web server, started and
 stopped together. With no TELEGRAM_BOT_TOKEN the bot runs against the project's own
-loopback Bot API server (sandbox mode, bot/sandbox_mode.py), and a terminal becomes a chat
-with it; only that mode imports sandbox/."""
+loopback Bot API server (sandbox mode, bot/sandbox_mode.py), its web server shows a web chat
+with it at `/`, and with `--console` the terminal becomes a chat too; only that mode imports
+sandbox/."""
 
 from __future__ import annotations
 
@@ -48,10 +49,15 @@ async def bot_api(settings: Settings) -> AsyncIterator[tuple[str, str, SandboxSe
         yield token, url, server
 
 
-async def run(settings: Settings) -> None:
+async def run(settings: Settings, *, console: bool = False) -> None:
     """Migrates, then runs the bot and the web server until SIGINT or SIGTERM; on the way
-    out every part stops in the reverse order of its start, whatever stopped the run."""
+    out every part stops in the reverse order of its start, whatever stopped the run.
+    `console`: in sandbox mode, this terminal is a chat with the bot as well."""
     stop = _stop_on_signals()
+    if settings.sandbox_mode:
+        from bot.sandbox_mode import with_sandbox_admin
+
+        settings = with_sandbox_admin(settings)
     async with AsyncExitStack() as running:
         conninfo = await running.enter_async_context(database_conninfo(settings))
         await apply_migrations(conninfo)
@@ -62,7 +68,12 @@ async def run(settings: Settings) -> None:
         token, api_url, sandbox = await running.enter_async_context(bot_api(settings))
         application = build_application(token, api_url, services)
         routes = _web_routes(settings, services, application, token)
-        await running.enter_async_context(serving(create_web_app(db, routes), settings.port))
+        web_app = create_web_app(db, routes)
+        if sandbox is not None:
+            from bot.sandbox_mode import mount_web_chat
+
+            mount_web_chat(web_app, sandbox, settings.admin_ids)
+        port = await running.enter_async_context(serving(web_app, settings.port))
         if settings.public_url:
             await start_webhook(application, settings.public_url)
         else:
@@ -76,7 +87,12 @@ async def run(settings: Settings) -> None:
         broadcaster.start()
         running.push_async_callback(broadcaster.stop)
         logger.info("bot @%s is running", application.bot.username)
-        await _serve_until_stopped(stop, sandbox, settings.data_dir / "sandbox-chat")
+        if sandbox is not None:
+            from bot.sandbox_mode import announce_web_chat
+
+            announce_web_chat(port)
+        terminal = sandbox if console else None
+        await _serve_until_stopped(stop, terminal, settings.data_dir / "sandbox-chat")
     logger.info("stopped cleanly")
 
 
@@ -106,12 +122,12 @@ def _stop_on_signals() -> asyncio.Event:
 async def _serve_until_stopped(
     stop: asyncio.Event, sandbox: SandboxServer | None, downloads: Path
 ) -> None:
+    """Until a signal, or until the terminal chat with `sandbox` (if given) ends."""
     waiters: list[asyncio.Task[object]] = [asyncio.create_task(stop.wait())]
     if sandbox is not None:
-        from bot.sandbox_mode import chat_in_terminal, console_available
+        from bot.sandbox_mode import chat_in_terminal
 
-        if console_available():
-            waiters.append(asyncio.create_task(chat_in_terminal(sandbox, downloads)))
+        waiters.append(asyncio.create_task(chat_in_terminal(sandbox, downloads)))
     _, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
         task.cancel()

@@ -1,7 +1,7 @@
 """The terminal chat: what a person types reaches the bot, and what the bot sends is
 shown, numbered, with its buttons pressable on any message, its links followable and its
 invoices payable, as any of several users; photos are saved where the person can open
-them. The last test runs `python -m bot` in a pseudo-terminal: the chat stays clean and
+them. The last test runs `python -m bot --console` in a pseudo-terminal: the chat stays clean and
 the log goes to its file."""
 
 from __future__ import annotations
@@ -377,13 +377,13 @@ _LOG_LINE = re.compile(r"\b(DEBUG|INFO|WARNING|ERROR|CRITICAL)\b|Traceback")
 
 
 class PseudoTerminal:
-    """`python -m bot` with a pseudo-terminal as its stdin, stdout and stderr, as when a
-    person runs it in a terminal window."""
+    """`python -m bot --console` with a pseudo-terminal as its stdin, stdout and stderr, as
+    when a person runs it in a terminal window."""
 
     def __init__(self, workdir: Path, env: dict[str, str]) -> None:
         self.master, slave = pty.openpty()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot"],
+            [sys.executable, "-m", "bot", "--console"],
             cwd=workdir,
             env=env,
             stdin=slave,
