@@ -17,7 +17,7 @@ from services.brand_images import from_hex
 from services.brand_kits import BrandKit
 from services.container import Services
 from services.generators.branding import LOGO_SHARE, logo_box
-from tests.e2e.conftest import RunningBot, containing, with_button, with_photo
+from tests.e2e.conftest import RunningBot, containing, with_button
 from tests.e2e.flows import (
     choose_mode,
     give_inputs,
@@ -245,4 +245,3 @@ async def test_bad_input_changes_nothing_and_the_question_survives_a_restart(
     await press_starting_with(user, sure, "Yes, reset")
     await user.wait_for_message(containing("Your style was reset"))
     assert await kit_of(chat_services, user) == BrandKit()
-    assert not [m for m in user.messages() if with_photo(m) and "went wrong" in (m.caption or "")]
