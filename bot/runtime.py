@@ -73,7 +73,10 @@ async def run(settings: Settings, *, console: bool = False) -> None:
             from bot.sandbox_mode import mount_web_chat
 
             mount_web_chat(web_app, sandbox, settings.admin_ids)
-        port = await running.enter_async_context(serving(web_app, settings.port))
+        # The sandbox's page lets anyone act as any user, the admin included: this
+        # machine only. With a real token the webhooks must be reachable from outside.
+        host = "127.0.0.1" if sandbox is not None else "0.0.0.0"
+        port = await running.enter_async_context(serving(web_app, settings.port, host))
         if settings.public_url:
             await start_webhook(application, settings.public_url)
         else:
