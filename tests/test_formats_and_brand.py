@@ -86,7 +86,10 @@ def noise(size: tuple[int, int]) -> bytes:
     """A picture JPEG compresses badly: softened random pixels (about 0.9 MB at 1080x1920
     in the best quality, 0.25 MB in a middling one)."""
     values = numpy.random.default_rng(7).integers(0, 256, (size[1], size[0], 3), numpy.uint8)
-    return encoded(Image.fromarray(values).filter(ImageFilter.GaussianBlur(1.5)), "PNG")
+    picture = Image.fromarray(values).filter(ImageFilter.GaussianBlur(1.5))
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=95)
+    return buffer.getvalue()
 
 
 def logo_picture() -> Image.Image:
@@ -192,19 +195,42 @@ def test_a_brand_palette_takes_its_colours_by_role() -> None:
 @pytest.mark.parametrize("corner", ["top-left", "top-right", "bottom-left", "bottom-right"])
 async def test_the_logo_is_in_its_corner_with_its_transparency(corner: str) -> None:
     logo = prepare_logo(encoded(logo_picture(), "PNG"))
-    brand = BrandStyle(logo=logo, logo_corner=corner)
-    image = await rendered("text_to_thumbnail", brand=brand, format=SQUARE)
-    plain = await rendered("text_to_thumbnail", format=SQUARE)
+    invisible = prepare_logo(encoded(Image.new("RGBA", (200, 200), (0, 0, 0, 0)), "PNG"))
+    image = await rendered("text_to_thumbnail", brand=BrandStyle(logo=logo, logo_corner=corner))
+    plain = await rendered(  # the same layout: the headline keeps clear of the same box
+        "text_to_thumbnail", brand=BrandStyle(logo=invisible, logo_corner=corner)
+    )
 
-    side = round(1080 * LOGO_SHARE)
+    side = round(1280 * LOGO_SHARE)
     left, top, right, bottom = logo_box(image.size, (side, side), corner)
     ring = image.crop((left + 10, top + side // 2 - 5, left + 30, top + side // 2 + 5))
     assert share_near(ring, (255, 0, 255), 60) > 0.9
     hole = (left + side // 2 - 8, top + side // 2 - 8, left + side // 2 + 8, top + side // 2 + 8)
     assert not ink(image.crop(hole), plain.crop(hole)).any()  # the background shows through
     changed = ink(image, plain)
-    assert changed[top:bottom, left:right].sum() > 0.9 * changed.sum()
-    assert right - left <= LOGO_SHARE * 1080 + 1
+    assert changed[top:bottom, left:right].sum() > 0.95 * changed.sum()
+
+
+@pytest.mark.parametrize("fmt", FORMATS.values(), ids=FORMATS.keys())
+async def test_the_headline_keeps_clear_of_the_logo(fmt: ThumbnailFormat) -> None:
+    logo = prepare_logo(encoded(logo_picture(), "PNG"))
+    brand = BrandStyle(position="left", logo=logo, logo_corner="top-left")
+    short = await rendered(brand=brand, format=fmt, headline="IT")
+    long = await rendered(brand=brand, format=fmt, headline="MMMM WWWW MMMM MMMM")
+
+    side = round(fmt.width * LOGO_SHARE)
+    left, top, right, bottom = logo_box(fmt.size, (side, side), "top-left")
+    text = ink(short, long)
+    assert text.sum() > 0
+    assert not text[top:bottom, left:right].any()
+    source = output_image((1344, 768))
+    overlays = [
+        Image.open(io.BytesIO(finish_thumbnail(source, headline, "left", fmt=fmt, brand=brand)))
+        for headline in (overlay_headline_text([], exact=words) for words in ("IT", "MMMM WWWW"))
+    ]
+    overlay = ink(*overlays)
+    assert overlay.sum() > 0
+    assert not overlay[top:bottom, left:right].any()
 
 
 def test_a_logo_upload_is_kept_small_and_transparent() -> None:

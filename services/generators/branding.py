@@ -9,6 +9,7 @@ it is stored: a small PNG that keeps its transparency.
 from __future__ import annotations
 
 import colorsys
+import functools
 import io
 import re
 from collections.abc import Sequence
@@ -17,7 +18,7 @@ from PIL import Image, ImageOps
 
 from services.errors import InputRejected
 from services.generators.base import BrandStyle
-from services.generators.imaging import MAX_INPUT_PIXELS, RGB
+from services.generators.imaging import MAX_INPUT_PIXELS, RGB, Box
 from services.generators.palette import Palette, luma
 
 LOGO_SIDE = 512  # a stored logo is at most this wide or tall: it is drawn far smaller
@@ -162,23 +163,61 @@ def paste_logo(canvas: Image.Image, data: bytes | None, corner: str) -> None:
     """Draws the logo in `corner` (bottom-right for an unknown one), scaled to fit a square
     of LOGO_SHARE of the width, a margin away from the edges; its transparency is kept. An
     unreadable logo is left out: it was checked when it was saved."""
-    logo = load_logo(data)
+    logo = _stored_logo(data) if data else None
     if logo is None:
         return
-    side = round(canvas.width * LOGO_SHARE)
-    scale = min(side / logo.width, side / logo.height)
-    size = (max(1, round(logo.width * scale)), max(1, round(logo.height * scale)))
-    logo = logo.resize(size, Image.Resampling.LANCZOS)
-    canvas.paste(logo, logo_box(canvas.size, size, corner)[:2], logo)
+    size = _drawn_size(canvas.size, logo.size)
+    drawn = logo.resize(size, Image.Resampling.LANCZOS)
+    canvas.paste(drawn, logo_box(canvas.size, size, corner)[:2], drawn)
 
 
-def logo_box(
-    canvas: Sequence[int], logo: Sequence[int], corner: str
-) -> tuple[int, int, int, int]:
+def logo_area(canvas: Sequence[int], brand: BrandStyle | None) -> Box | None:
+    """Where the brand's logo will be drawn on a canvas of size `canvas`; None without a
+    (readable) logo. The headline keeps clear of it."""
+    logo = _stored_logo(brand.logo) if brand and brand.logo else None
+    if brand is None or logo is None:
+        return None
+    return logo_box(canvas, _drawn_size(canvas, logo.size), brand.logo_corner)
+
+
+def clear_of(text: Box, logo: Box | None, gap: int) -> Box:
+    """The headline's box moved off the logo: its top or bottom edge past the logo when
+    that leaves most of its height, else its side edge."""
+    if logo is None or not _overlap(text, logo):
+        return text
+    left, top, right, bottom = text
+    if logo[1] <= top:  # a logo at the top: start below it
+        moved = (left, logo[3] + gap, right, bottom)
+    else:
+        moved = (left, top, right, logo[1] - gap)
+    if moved[3] - moved[1] >= (bottom - top) * 0.6:
+        return moved
+    if logo[0] <= left:
+        return (logo[2] + gap, top, right, bottom)
+    return (left, top, logo[0] - gap, bottom)
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@functools.lru_cache(maxsize=8)
+def _stored_logo(data: bytes) -> Image.Image | None:
+    """A brand's logo decoded once per process (never modify the result): every variant of
+    an order, and every order of the creator, draws the same one."""
+    return load_logo(data)
+
+
+def _drawn_size(canvas: Sequence[int], logo: Sequence[int]) -> tuple[int, int]:
+    side = round(canvas[0] * LOGO_SHARE)
+    scale = min(side / logo[0], side / logo[1])
+    return (max(1, round(logo[0] * scale)), max(1, round(logo[1] * scale)))
+
+
+def logo_box(canvas: Sequence[int], logo: Sequence[int], corner: str) -> Box:
     """Where a logo of size `logo` goes on a canvas of size `canvas` in `corner`."""
     margin = round(canvas[0] * LOGO_MARGIN)
     top, _, side = (corner if corner in CORNERS else "bottom-right").partition("-")
     x = margin if side == "left" else canvas[0] - margin - logo[0]
     y = margin if top == "top" else canvas[1] - margin - logo[1]
     return (x, y, x + logo[0], y + logo[1])
-

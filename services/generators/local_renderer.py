@@ -28,7 +28,13 @@ from services.generators.base import (
     ProgressCallback,
     VideoReference,
 )
-from services.generators.branding import boxed_key_word, brand_palette, paste_logo
+from services.generators.branding import (
+    boxed_key_word,
+    brand_palette,
+    clear_of,
+    logo_area,
+    paste_logo,
+)
 from services.generators.cpu import run_cpu_bound
 from services.generators.headline import MAX_CHARS
 from services.generators.imaging import RGB, Box, decode_image
@@ -162,6 +168,8 @@ def render(request: GenerationRequest, inputs: _Inputs) -> Image.Image:
     """The thumbnail as an RGB image of the request's format."""
     plan = _plan(request, inputs)
     layout = _layout(plan, inputs, request.face_scale)
+    logo = logo_area(plan.size, request.brand)
+    layout = replace(layout, text=clear_of(layout.text, logo, round(16 * plan.unit)))
     headline = _headline(request, plan, layout.text)
     focus = _focus(layout.subject, plan.size)
     if inputs.video is not None:

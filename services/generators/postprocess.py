@@ -17,7 +17,13 @@ from PIL import Image, ImageOps
 
 from services.formats import DEFAULT_FORMAT, ThumbnailFormat
 from services.generators.base import BrandStyle, GenerationFailed
-from services.generators.branding import boxed_key_word, brand_colors, paste_logo
+from services.generators.branding import (
+    boxed_key_word,
+    brand_colors,
+    clear_of,
+    logo_area,
+    paste_logo,
+)
 from services.generators.imaging import Box, decode_image
 from services.generators.lettering import choose_headline
 from services.generators.palette import BLACK, WHITE, YELLOW, Palette
@@ -97,7 +103,8 @@ def finish_thumbnail(
     if headline is not None:
         palette = overlay_palette(brand)
         boxed = variation // 2 % 2 == 1 or boxed_key_word(palette)
-        draw_overlay(canvas, headline, side, boxed=boxed, palette=palette)
+        logo = logo_area(canvas.size, brand)
+        draw_overlay(canvas, headline, side, boxed=boxed, palette=palette, avoid=logo)
     if brand is not None:
         paste_logo(canvas, brand.logo, brand.logo_corner)
     return encode_jpeg(canvas, fmt.max_bytes)
@@ -158,10 +165,11 @@ def draw_overlay(
     *,
     boxed: bool = False,
     palette: Palette = OVERLAY_PALETTE,
+    avoid: Box | None = None,
 ) -> None:
     """A soft dark scrim behind `side`, then the headline over it, auto-fitted, outlined and
-    shadowed by the local renderer's text drawing."""
-    box = text_box(side, canvas.size)
+    shadowed by the local renderer's text drawing, clear of the logo's box `avoid`."""
+    box = clear_of(text_box(side, canvas.size), avoid, round(min(canvas.size) * 0.02))
     canvas.paste(BLACK, (0, 0), _scrim(side, canvas.size))
     style = TextStyle(align=_ALIGN.get(side, "center"), boxed_emphasis=boxed)
     draw_headline(canvas, headline, box, palette, style)
