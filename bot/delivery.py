@@ -19,7 +19,7 @@ import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 from uuid import UUID
 
@@ -33,6 +33,8 @@ from handlers.kit import keyboard
 from handlers.results import result_caption, result_keyboard
 from services.catalog import CatalogService
 from services.generation import GenerationInput, GenerationService, Job, Outcome
+from services.generators.cpu import run_cpu_bound
+from services.generators.preview import youtube_preview
 from services.jobs import DeliveryNotPerformed, DeliveryUncertain
 
 logger = logging.getLogger(__name__)
@@ -118,6 +120,8 @@ class TelegramReporter:
         self._generations = generations
         self._catalog = catalog
         self._progress = _ProgressEdits()
+        # Results just sent as a photo: their YouTube preview follows when they settle.
+        self._preview_due: set[UUID] = set()
 
     async def heartbeat(self, job: Job) -> None:
         if job.chat_id is not None:
@@ -172,6 +176,42 @@ class TelegramReporter:
         key = "status_done" if outcome.succeeded else "status_failed"
         with contextlib.suppress(TelegramError):
             await self._edit(job, t(_language(job), key))
+        if job.generation_id in self._preview_due and job.chat_id and outcome.image:
+            self._preview_due.discard(job.generation_id)
+            request = GenerationInput.from_json(job.input)
+            await self.send_preview(
+                job.chat_id, _language(job), job.profile_id, request, [outcome.image]
+            )
+
+    async def send_preview(
+        self,
+        chat_id: int,
+        language: str,
+        profile_id: UUID,
+        request: GenerationInput,
+        images: Sequence[bytes],
+    ) -> None:
+        """The delivered thumbnail(s) as YouTube lays them out (services/generators/
+        preview.py), with a warning when the headline is too small to read. Sent after
+        the delivery is recorded and only as decoration: a failure costs the preview,
+        never the result's delivery state or a second copy of it."""
+        try:
+            preview = await run_cpu_bound(
+                youtube_preview,
+                list(images),
+                request.video_title or request.prompt or "",
+                await self._generations.owner_name(profile_id),
+                str(t(language, "preview_views")),
+                str(t(language, "preview_age")),
+            )
+            caption = t(language, "preview_caption")
+            if not preview.readable:
+                width, height = preview.read_at
+                warning = t(language, "preview_unreadable", width=width, height=height)
+                caption = Html(f"{caption}\n{warning}")
+            await self._bot.send_photo(chat_id, preview.jpeg, caption=caption)
+        except Exception as error:
+            logger.warning("no YouTube preview for chat %s: %r", chat_id, error)
 
     async def _send_thumbnail(self, job: Job, chat_id: int, image: bytes) -> str:
         """It is paid for and stored: if Telegram refuses the upload itself, the user is
@@ -198,6 +238,7 @@ class TelegramReporter:
             await self._generations.remember_result_message(generation, chat_id, sent.message_id)
             if sent.photo:
                 await self._generations.remember_telegram_file(generation, sent.photo[-1].file_id)
+        self._preview_due.add(generation)  # sent by `settle`, once the delivery is recorded
         return "sent"
 
     async def _send_apology(self, job: Job, chat_id: int, outcome: Outcome) -> None:

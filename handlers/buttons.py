@@ -70,7 +70,11 @@ BUTTON_SHAPES: dict[str, tuple[str, ...]] = {
         rf"face:(?:none|{_UUID})",
         r"(?:logo:del|reset:yes)",
     ),
-    "hist": (rf"page:{_HISTORY_PAGE}", rf"(?:show|fav):{_UUID}"),
+    "hist": (  # handlers/account.py: a page (of favourites), show, star (or flip)
+        rf"page:{_HISTORY_PAGE}(?::fav)?",
+        rf"show:{_UUID}",
+        rf"fav:{_UUID}(?::[01])?",
+    ),
     "buy": (r"open", rf"(?:pack|card):{_PRODUCT_ID}"),
     "sub": (r"(?:open|cancel|resume|card)",),
     "adm": (  # handlers/admin_menu.py

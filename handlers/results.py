@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.i18n import Html, mode_name, t
 from handlers.kit import keyboard
@@ -21,7 +21,6 @@ def result_keyboard(
     """Regenerate (its price on the button, and carried in the data so a changed price
     is shown before it is charged), edit by instruction, the full-quality file, mark as
     a favourite (or not), a new order."""
-    star = "btn_unfavourite" if favourite else "btn_favourite"
     return keyboard(
         [(t(language, "btn_regenerate", cost=cost), f"gen:again:{generation_id}:{cost}")],
         [
@@ -29,9 +28,21 @@ def result_keyboard(
             (t(language, "btn_full_quality"), f"gen:file:{generation_id}"),
         ],
         [
-            (t(language, star), f"hist:fav:{generation_id}"),
+            favourite_button(language, generation_id, favourite),
             (t(language, "btn_start_over"), "gen:new"),
         ],
+    )
+
+
+def favourite_button(language: str, generation_id: UUID, favourite: bool) -> InlineKeyboardButton:
+    """⭐ as the thumbnail stands: its data asks for the other state (not a flip), so a
+    double tap stars it once."""
+    if favourite:
+        return InlineKeyboardButton(
+            t(language, "btn_unfavourite"), callback_data=f"hist:fav:{generation_id}:0"
+        )
+    return InlineKeyboardButton(
+        t(language, "btn_favourite"), callback_data=f"hist:fav:{generation_id}:1"
     )
 
 

@@ -122,6 +122,9 @@ class GenerationSummary:
     asked: str | None  # the description, the video's title or its link
     created_at: datetime
     output_telegram_file_id: str | None
+    number: int  # the user's n-th generation, oldest first: a name that never shifts
+    favourite: bool
+    parent_number: int | None  # an edit's: the number of the generation it edited
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ class StoredResult:
     input: GenerationInput
     image_url: str
     telegram_file_id: str | None
+    favourite: bool = False
 
 
 class GenerationService:
@@ -351,37 +355,82 @@ class GenerationService:
         return GenerationInput.from_json(stored) if stored is not None else None
 
     async def history(
-        self, profile_id: UUID, offset: int, limit: int
+        self, profile_id: UUID, offset: int, limit: int, *, favourites_only: bool = False
     ) -> tuple[list[GenerationSummary], int]:
-        """A page of the user's generations, newest first, and how many there are."""
+        """A page of the user's generations (or only their favourites), newest first, and
+        how many there are. Each is numbered in the order it was made, and an edit names
+        the number of the one it edited; numbers are counted for the page's rows only."""
         rows = await self._db.fetch_all(
             """
-            SELECT id, generation_type AS mode, status, credit_cost,
-                   COALESCE(input->>'prompt', input->>'video_title', input->>'video_url')
-                     AS asked,
-                   created_at, output_telegram_file_id, count(*) OVER () AS total
-              FROM generations WHERE profile_id = %s
-             ORDER BY created_at DESC, id DESC OFFSET %s LIMIT %s
+            SELECT page.id, page.mode, page.status, page.credit_cost, page.asked,
+                   page.created_at, page.output_telegram_file_id, page.favourite, page.total,
+                   (SELECT count(*) FROM generations o
+                     WHERE o.profile_id = page.profile_id
+                       AND (o.created_at, o.id) <= (page.created_at, page.id)) AS number,
+                   (SELECT count(*) FROM generations o
+                     WHERE o.profile_id = page.profile_id
+                       AND (o.created_at, o.id) <= (parent.created_at, parent.id))
+                     AS parent_number
+              FROM (
+                SELECT id, profile_id, generation_type AS mode, status, credit_cost,
+                       COALESCE(input->>'prompt', input->>'video_title', input->>'video_url')
+                         AS asked,
+                       created_at, output_telegram_file_id, favourite,
+                       input->>'parent_id' AS parent_id, count(*) OVER () AS total
+                  FROM generations
+                 WHERE profile_id = %s AND (favourite OR NOT %s)
+                 ORDER BY created_at DESC, id DESC OFFSET %s LIMIT %s
+              ) page
+              LEFT JOIN generations parent
+                ON parent.id::text = page.parent_id AND parent.profile_id = page.profile_id
+             ORDER BY page.created_at DESC, page.id DESC
             """,
-            [profile_id, offset, limit],
+            [profile_id, favourites_only, offset, limit],
         )
-        total = int(rows[0].pop("total")) if rows else await self._count(profile_id)
+        total = (
+            int(rows[0]["total"]) if rows else await self._count(profile_id, favourites_only)
+        )
+        summaries = []
         for row in rows:
-            row.pop("total", None)
-        return [GenerationSummary(**row) for row in rows], total
+            row.pop("total")
+            if row["parent_number"] == 0:  # not an edit (or its parent is gone)
+                row["parent_number"] = None
+            summaries.append(GenerationSummary(**row))
+        return summaries, total
 
-    async def _count(self, profile_id: UUID) -> int:
+    async def _count(self, profile_id: UUID, favourites_only: bool = False) -> int:
         return int(
             await self._db.fetch_value(
-                "SELECT count(*) FROM generations WHERE profile_id = %s", [profile_id]
+                "SELECT count(*) FROM generations WHERE profile_id = %s AND (favourite OR NOT %s)",
+                [profile_id, favourites_only],
             )
         )
+
+    async def set_favourite(
+        self, profile_id: UUID, generation_id: UUID, favourite: bool | None = None
+    ) -> bool | None:
+        """Stars (True) or unstars (False) one of the user's succeeded generations, or
+        flips it (None); the star it has now, or None if it is not theirs or has no
+        picture. Setting rather than flipping makes a double tap harmless."""
+        value = await self._db.fetch_value(
+            "UPDATE generations SET favourite = COALESCE(%s, NOT favourite)"
+            " WHERE id = %s AND profile_id = %s AND status = 'succeeded' RETURNING favourite",
+            [favourite, generation_id, profile_id],
+        )
+        return value if isinstance(value, bool) else None
+
+    async def owner_name(self, profile_id: UUID) -> str:
+        """What the creator is called in the chat: the channel name of their preview."""
+        value = await self._db.fetch_value(
+            "SELECT COALESCE(first_name, username, '') FROM profiles WHERE id = %s", [profile_id]
+        )
+        return value if isinstance(value, str) else ""
 
     async def result(self, profile_id: UUID, generation_id: UUID) -> StoredResult | None:
         """One of the user's succeeded generations, to show or send again."""
         row = await self._db.fetch_one(
             "SELECT id, generation_type AS mode, created_at, input, output_image_url,"
-            "       output_telegram_file_id FROM generations"
+            "       output_telegram_file_id, favourite FROM generations"
             " WHERE id = %s AND profile_id = %s AND status = 'succeeded'",
             [generation_id, profile_id],
         )
@@ -394,6 +443,7 @@ class GenerationService:
             input=GenerationInput.from_json(row["input"]),
             image_url=row["output_image_url"],
             telegram_file_id=row["output_telegram_file_id"],
+            favourite=row["favourite"],
         )
 
     async def load_result(self, result: StoredResult) -> bytes:

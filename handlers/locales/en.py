@@ -762,4 +762,21 @@ TEXTS: dict[str, str] = {
     "summary_default_face": (
         "🙂 That's your default face from /style. To use another one, tap “🙂 Another face”."
     ),
+    # --- preview and favourites (H5) ---
+    "preview_caption": "👀 How it looks on YouTube, in light and dark mode.",
+    "preview_unreadable": (
+        "⚠️ At {width}×{height}, the smallest size YouTube shows it, the headline is too "
+        "small to read. Fewer, bigger words help: try ✏️ Edit."
+    ),
+    "preview_views": "12K views",
+    "preview_age": "2 hours ago",
+    "history_header_favourites": "⭐ Your favourites ({first}–{last} of {total}):",
+    "history_no_favourites": (
+        "No favourites yet. Tap ⭐ Favourite under a thumbnail you like and it shows up here."
+    ),
+    "history_edit_of": "✏️ edit of #{n}",
+    "btn_history_favourites": "⭐ Only favourites",
+    "btn_history_all": "🗂 All",
+    "favourite_added": "⭐ Added to your favourites",
+    "favourite_removed": "Removed from your favourites",
 }

@@ -796,4 +796,23 @@ TEXTS: dict[str, str] = {
     "summary_default_face": (
         "🙂 Es tu cara por defecto de /style. Para usar otra, toca «🙂 Otra cara»."
     ),
+    # --- preview and favourites (H5) ---
+    "preview_caption": "👀 Así se ve en YouTube, en modo claro y oscuro.",
+    "preview_unreadable": (
+        "⚠️ A {width}×{height}, el tamaño más pequeño en que YouTube la muestra, el título "
+        "es demasiado pequeño para leerse. Menos palabras y más grandes ayudan: prueba "
+        "✏️ Editar."
+    ),
+    "preview_views": "12 K visualizaciones",
+    "preview_age": "hace 2 horas",
+    "history_header_favourites": "⭐ Tus favoritos ({first}–{last} de {total}):",
+    "history_no_favourites": (
+        "Aún no tienes favoritos. Toca ⭐ Favorito bajo una miniatura que te guste y "
+        "aparecerá aquí."
+    ),
+    "history_edit_of": "✏️ edición de #{n}",
+    "btn_history_favourites": "⭐ Solo favoritos",
+    "btn_history_all": "🗂 Todas",
+    "favourite_added": "⭐ Añadida a tus favoritos",
+    "favourite_removed": "Quitada de tus favoritos",
 }

@@ -771,4 +771,22 @@ TEXTS: dict[str, str] = {
     "summary_default_face": (
         "🙂 Это твоё лицо по умолчанию из /style. Чтобы взять другое, нажми «🙂 Другое лицо»."
     ),
+    # --- preview and favourites (H5) ---
+    "preview_caption": "👀 Так обложка выглядит на YouTube, в светлой и тёмной теме.",
+    "preview_unreadable": (
+        "⚠️ В размере {width}×{height}, самом маленьком на YouTube, заголовок слишком "
+        "мелкий, его не прочитать. Помогут меньше слов и крупнее: попробуй ✏️ Изменить."
+    ),
+    "preview_views": "12 тыс. просмотров",
+    "preview_age": "2 часа назад",
+    "history_header_favourites": "⭐ Твоё избранное ({first}–{last} из {total}):",
+    "history_no_favourites": (
+        "В избранном пока пусто. Нажми ⭐ В избранное под обложкой, которая нравится, и она "
+        "появится здесь."
+    ),
+    "history_edit_of": "✏️ правка #{n}",
+    "btn_history_favourites": "⭐ Только избранное",
+    "btn_history_all": "🗂 Все",
+    "favourite_added": "⭐ Добавлено в избранное",
+    "favourite_removed": "Убрано из избранного",
 }

@@ -259,8 +259,23 @@ def with_button(fragment: str) -> Callable[[SentMessage], bool]:
     return lambda message: any(fragment in text for text in message.button_texts)
 
 
+# The "how it looks on YouTube" picture that follows a delivered thumbnail (bot/delivery.py).
+PREVIEW_CAPTIONS = tuple(catalog["preview_caption"] for catalog in CATALOGS.values())
+
+
+def is_preview(message: SentMessage) -> bool:
+    return message.photo is not None and (message.caption or "").startswith(PREVIEW_CAPTIONS)
+
+
+def not_a_preview(params: dict[str, object]) -> bool:
+    """A sandbox fault filter: any call but a preview's sendPhoto (which follows a result
+    and may come late, during the next test), so a fault meant for a thumbnail hits one."""
+    return not str(params.get("caption", "")).startswith(PREVIEW_CAPTIONS)
+
+
 def with_photo(message: SentMessage) -> bool:
-    return message.photo is not None
+    """A photo the bot sent: a thumbnail, a face... (not a thumbnail's YouTube preview)."""
+    return message.photo is not None and not is_preview(message)
 
 
 def image_size(data: bytes) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
 from services.accounts import Profile
 from services.container import Services
-from tests.e2e.conftest import PUBLIC_VIDEO, STYLE_VIDEO, containing, with_button
+from tests.e2e.conftest import PUBLIC_VIDEO, STYLE_VIDEO, containing, with_button, with_photo
 from tests.standins.replicate import ReplicateStandIn
 
 VIDEO_LINK = f"https://youtu.be/{PUBLIC_VIDEO}?si=share"
@@ -115,8 +115,9 @@ async def order_text_thumbnail(user: SandboxUser, prompt: str, within: float = 6
 
 
 def photos(user: SandboxUser) -> int:
-    """How many photos the bot sent this user: a duplicate delivery shows here."""
-    return sum(1 for message in user.messages() if message.photo is not None)
+    """How many photos the bot sent this user (not counting a thumbnail's YouTube
+    preview): a duplicate delivery shows here."""
+    return sum(1 for message in user.messages() if with_photo(message))
 
 
 def told_ready(user: SandboxUser) -> bool:

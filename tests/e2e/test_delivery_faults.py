@@ -17,7 +17,7 @@ from sandbox.faults import Fault
 from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from services.container import Services
-from tests.e2e.conftest import WORKER_OPTIONS, eventually
+from tests.e2e.conftest import WORKER_OPTIONS, eventually, not_a_preview
 from tests.e2e.flows import order_text_thumbnail, photos, told_ready
 
 USERS = 5
@@ -111,7 +111,9 @@ async def test_flood_limit_on_the_final_edit_sends_nothing_twice(
 async def test_a_photo_sent_whose_answer_is_lost_is_not_sent_again(
     sandbox: SandboxServer, new_chat_user, chat_services: Services
 ):
-    sandbox.fail_next("sendPhoto", 502, "Bad Gateway", times=USERS, performed=True)
+    sandbox.fail_next(
+        "sendPhoto", 502, "Bad Gateway", times=USERS, performed=True, when=not_a_preview
+    )
     try:
         users, rows = await run_jobs(new_chat_user, chat_services, settle=2)
     finally:
@@ -125,7 +127,9 @@ async def test_a_photo_sent_whose_answer_times_out_is_not_sent_again(
     sandbox: SandboxServer, new_chat_user, chat_services: Services
 ):
     # PTB's read timeout is 5 s: the photo is in the chat, the bot hears TimedOut.
-    sandbox.faults.add(Fault("sendPhoto", performed=True, delay=6, times=USERS))
+    sandbox.faults.add(
+        Fault("sendPhoto", performed=True, delay=6, times=USERS, when=not_a_preview)
+    )
     try:
         users, rows = await run_jobs(new_chat_user, chat_services, settle=2)
     finally:
@@ -138,7 +142,12 @@ async def test_a_send_refused_with_429_is_sent_once_later(
     sandbox: SandboxServer, new_chat_user, chat_services: Services
 ):
     sandbox.fail_next(
-        "sendPhoto", 429, "Too Many Requests: retry after 1", times=USERS, retry_after=1
+        "sendPhoto",
+        429,
+        "Too Many Requests: retry after 1",
+        times=USERS,
+        retry_after=1,
+        when=not_a_preview,
     )
     try:
         users, rows = await run_jobs(new_chat_user, chat_services)
@@ -153,7 +162,7 @@ async def test_a_send_answered_502_without_the_photo_leaves_a_ready_button(
 ):
     """The trade-off of the policy: a 5xx may or may not mean sent, so the photo is not
     pushed again; the status message offers it instead, and the button shows it."""
-    sandbox.fail_next("sendPhoto", 502, "Bad Gateway", times=USERS)
+    sandbox.fail_next("sendPhoto", 502, "Bad Gateway", times=USERS, when=not_a_preview)
     try:
         users, rows = await run_jobs(new_chat_user, chat_services)
     finally:

@@ -1,0 +1,223 @@
+"""Through the sandbox chat: every delivered thumbnail is followed by how it looks on
+YouTube (a preview Telegram refuses costs nothing but the preview), ⭐ stars a thumbnail
+and turns its button in place, and /history marks the favourites, lists only them on
+request, and re-opens each one with its buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import UUID
+
+from handlers.i18n import t
+from sandbox.server import SandboxServer
+from sandbox.users import SandboxUser
+from sandbox.views import SentMessage
+from services.container import Services
+from tests.e2e.conftest import (
+    PREVIEW_CAPTIONS,
+    containing,
+    eventually,
+    image_size,
+    is_preview,
+    with_photo,
+)
+from tests.e2e.flows import (
+    choose_mode,
+    confirm_and_receive,
+    give_inputs,
+    photos,
+    press_starting_with,
+    profile_of,
+    started,
+)
+from tests.e2e.raw_updates import callback_query
+
+PREVIEW_SIZE = (800, 439)  # two 400 px panels, light and dark: the feed card and the list item
+STAR, STARRED = t("en", "btn_favourite"), t("en", "btn_unfavourite")
+
+
+async def order(user: SandboxUser, prompt: str) -> SentMessage:
+    await choose_mode(user, "text_to_thumbnail")
+    await give_inputs(user, "text_to_thumbnail", prompt)
+    return await confirm_and_receive(user)
+
+
+async def generation_of(services: Services, user: SandboxUser, prompt: str) -> dict:
+    profile = await profile_of(services, user)
+    row = await services.db.fetch_one(
+        "SELECT id, favourite, delivered_at, delivery_method FROM generations"
+        " WHERE profile_id = %s AND input->>'prompt' = %s",
+        [profile.id, prompt],
+    )
+    assert row is not None
+    return row
+
+
+async def star_state(services: Services, generation_id: UUID) -> bool:
+    return bool(
+        await services.db.fetch_value(
+            "SELECT favourite FROM generations WHERE id = %s", [generation_id]
+        )
+    )
+
+
+def buttons_of(message: SentMessage) -> list[str]:
+    return message.current.button_texts
+
+
+async def test_a_delivered_thumbnail_is_followed_by_how_it_looks_on_youtube(
+    new_chat_user: Callable[..., SandboxUser], chat_services: Services
+):
+    user = new_chat_user("Maria")
+    await started(user)
+
+    result = await order(user, "I built a cabin alone in the woods")
+
+    preview = await user.wait_for_message(is_preview)
+    assert preview.message_id > result.message_id
+    assert preview.caption == t("en", "preview_caption")  # the headline reads: no warning
+    assert image_size(user.file_bytes(preview)) == PREVIEW_SIZE
+    assert photos(user) == 1  # the thumbnail itself, once
+    row = await generation_of(chat_services, user, "I built a cabin alone in the woods")
+    assert row["delivery_method"] == "sent"
+
+
+async def test_a_preview_telegram_refuses_leaves_the_delivered_result_alone(
+    sandbox: SandboxServer,
+    new_chat_user: Callable[..., SandboxUser],
+    chat_services: Services,
+):
+    user = new_chat_user()
+    await started(user)
+    refused = sandbox.fail_next(
+        "sendPhoto",
+        400,
+        "Bad Request: failed to upload photo",
+        when=lambda params: str(params.get("caption", "")).startswith(PREVIEW_CAPTIONS),
+    )
+    try:
+        await order(user, "Preview refused")
+
+        async def preview_tried() -> bool:
+            return refused.times == 0
+
+        await eventually(preview_tried, within=10)
+    finally:
+        sandbox.faults.clear()
+    row = await generation_of(chat_services, user, "Preview refused")
+    assert row["delivery_method"] == "sent"
+    assert photos(user) == 1
+    assert not any(is_preview(message) for message in user.messages())
+
+
+async def test_a_star_is_kept_and_turns_its_button(
+    new_chat_user: Callable[..., SandboxUser], chat_services: Services
+):
+    user = new_chat_user()
+    await started(user)
+    result = await order(user, "Star me")
+    generation = (await generation_of(chat_services, user, "Star me"))["id"]
+
+    query = await press_starting_with(user, result, STAR)
+    answer = await user.wait_for_callback_answer(query)
+    assert answer.text == t("en", "favourite_added")
+    assert await star_state(chat_services, generation)
+
+    async def turned(to: str) -> bool:
+        return to in buttons_of(result)
+
+    await eventually(lambda: turned(STARRED))
+    assert STAR not in buttons_of(result)
+    assert len(buttons_of(result)) == 5  # the other buttons stay
+
+    await press_starting_with(user, result, STARRED)
+    await eventually(lambda: turned(STAR))
+    assert not await star_state(chat_services, generation)
+
+
+async def test_a_double_tapped_star_stars_once(
+    sandbox: SandboxServer, new_chat_user: Callable[..., SandboxUser], chat_services: Services
+):
+    """The button asks for a state, not a flip: two taps before the button turns still
+    leave the thumbnail starred."""
+    user = new_chat_user()
+    await started(user)
+    result = await order(user, "Double star")
+    generation = (await generation_of(chat_services, user, "Double star"))["id"]
+    data = next(b["callback_data"] for b in result.current.buttons if b["text"] == STAR)
+
+    taps = [callback_query(sandbox, user, data, result.data) for _ in range(2)]
+    for tap in taps:
+        sandbox.push_raw_update({"callback_query": tap})
+    for tap in taps:
+        await sandbox.world.queries.wait_answer(tap["id"], 5)
+
+    assert await star_state(chat_services, generation)
+    await eventually(lambda: _has(result, STARRED))
+
+
+async def _has(message: SentMessage, button: str) -> bool:
+    return button in buttons_of(message)
+
+
+async def test_history_marks_favourites_lists_only_them_and_reopens_them(
+    new_chat_user: Callable[..., SandboxUser], chat_services: Services
+):
+    user = new_chat_user()
+    await started(user)
+    first = await order(user, "First cabin")
+    await user.wait_for_message(is_preview)
+    await order(user, "Second cabin")
+    await press_starting_with(user, first, STAR)
+    await eventually(lambda: _has(first, STARRED))
+
+    await user.send_command("/history")
+    page = await user.wait_for_message(containing("Your thumbnails (1\N{EN DASH}2 of 2)"))
+    lines = (page.text or "").splitlines()
+    assert any(line.startswith("1.") and line.endswith("⭐") for line in lines)
+    assert any(line.startswith("2.") and not line.endswith("⭐") for line in lines)
+    assert buttons_of(page) == ["🖼 2", "🖼 1", t("en", "btn_history_favourites")]
+
+    await press_starting_with(user, page, t("en", "btn_history_favourites"))
+    favourites = await user.wait_for_message(containing("Your favourites (1\N{EN DASH}1 of 1)"))
+    assert favourites.message_id == page.message_id  # turned in place
+    assert "First cabin" in (favourites.text or "")
+    assert "Second cabin" not in (favourites.text or "")
+    assert buttons_of(favourites) == ["🖼 1", t("en", "btn_history_all")]
+
+    await press_starting_with(user, favourites, "🖼 1")
+    shown = await user.wait_for_message(with_photo)
+    assert "First cabin" in (shown.caption or "")
+    assert buttons_of(shown) == [
+        t("en", "btn_regenerate", cost=10),
+        t("en", "btn_edit"),
+        t("en", "btn_full_quality"),
+        STARRED,
+        t("en", "btn_start_over"),
+    ]
+
+    # Unstarred from the re-opened copy: the favourites list is empty now.
+    await press_starting_with(user, shown, STARRED)
+    await eventually(lambda: _has(shown, STAR))
+    await press_starting_with(user, page, t("en", "btn_history_all"))
+    await user.wait_for_message(containing("Your thumbnails (1\N{EN DASH}2 of 2)"))
+    await press_starting_with(user, page, t("en", "btn_history_favourites"))
+    await user.wait_for_message(containing(t("en", "history_no_favourites")))
+    assert buttons_of(page) == [t("en", "btn_history_all")]
+
+
+async def test_someone_elses_thumbnail_cannot_be_starred(
+    sandbox: SandboxServer, new_chat_user: Callable[..., SandboxUser], chat_services: Services
+):
+    owner, other = new_chat_user("Owner"), new_chat_user("Other")
+    await started(owner)
+    await started(other)
+    await order(owner, "Not yours")
+    generation = (await generation_of(chat_services, owner, "Not yours"))["id"]
+
+    press = callback_query(sandbox, other, f"hist:fav:{generation}:1", other.messages()[-1].data)
+    sandbox.push_raw_update({"callback_query": press})
+    answer = await sandbox.world.queries.wait_answer(press["id"], 5)
+
+    assert answer["text"] == t("en", "stale_button")
+    assert not await star_state(chat_services, generation)
