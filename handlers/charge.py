@@ -21,6 +21,7 @@ from handlers.i18n import Html
 from handlers.kit import ChatContext, keyboard
 from services.drafts import Draft
 from services.errors import InsufficientCredits, PriceChanged
+from services.formats import format_of
 from services.generation import GenerationInput
 
 Callback = Callable[[ChatContext, str], Awaitable[None]]
@@ -63,7 +64,10 @@ async def order_gone(context: ChatContext, token: str) -> None:
     """The confirm button of an order that is no longer the current one: a second tap
     (it is on its way) or the button of an order cancelled or replaced (expired)."""
     profile = await context.profile()
-    if await context.services.generations.requested(profile.id, f"draft:{token}"):
+    generations = context.services.generations
+    if await generations.requested(profile.id, f"draft:{token}") or await generations.requested(
+        profile.id, f"draft:{token}:v0"
+    ):
         await context.query.answer(context.t("already_running"))
     else:
         await context.alert("stale_button")
@@ -88,7 +92,7 @@ async def charge_order(context: ChatContext, draft: Draft, shown: str) -> bool:
         brand=order_options.brand_of(draft, kit),
     )
     key, again = f"draft:{draft.token}", f"gen:go:{draft.token}"
-    return await _charge(context, request, key, _shown(shown), again)
+    return await _charge(context, request, key, _shown(shown), again, draft.variants)
 
 
 def _shown(cost: str) -> int | None:
@@ -102,45 +106,61 @@ async def _charge(
     request_key: str,
     shown_cost: int | None,
     button_prefix: str,
+    count: int = 1,
 ) -> bool:
-    """Charges the price the user was shown and launches the generation; a repeated
+    """Charges the price the user was shown and launches the generation (`count` > 1:
+    that many variants, all charged or none, with one status message); a repeated
     request key launches nothing. If the price is not the one shown (it changed, or the
     button never showed it), nothing is charged: the current price is shown with a
     button (`button_prefix` and the price) to go on at that price."""
     generations = context.services.generations
     if shown_cost is None:
         cost = await context.services.catalog.cost_of(request.mode)
-        await _offer_at_price(context, cost, button_prefix)
+        await _offer_at_price(context, cost, button_prefix, count)
         return False
     profile = await context.profile()
+    chat_id = context.chat.id
     try:
-        started = await generations.start(
-            profile.id, request, request_key, context.chat.id, shown_cost
-        )
+        if count > 1:
+            batch = await generations.start_batch(
+                profile.id, request, request_key, chat_id, count, shown_cost
+            )
+            created, total, balance = batch.created, batch.cost * count, batch.balance
+        else:
+            single = await generations.start(profile.id, request, request_key, chat_id, shown_cost)
+            created, total, balance = single.created, single.cost, single.balance
     except PriceChanged as changed:
-        await _offer_at_price(context, changed.cost or 0, button_prefix)
+        await _offer_at_price(context, changed.cost or 0, button_prefix, count)
         return False
     except InsufficientCredits as short:
         await context.query.answer()
         await tell_insufficient(context, short.needed or 0, short.balance or 0)
         return False
-    if not started.created:
+    if not created:
         await context.query.answer(context.t("already_running"))
         return False
-    await context.query.answer(context.t("charged", cost=started.cost, credits=started.balance))
+    await context.query.answer(context.t("charged", cost=total, credits=balance))
     with contextlib.suppress(BadRequest):  # the order's buttons are decoration by now
         await context.remove_buttons()
-    status = await context.say("status_queued")
-    await generations.attach_status_message(started.generation_id, status.message_id)
+    if count > 1:
+        status = await context.say("status_variants_queued", n=count)
+        await generations.attach_batch_status_message(batch.batch_id, status.message_id)
+    else:
+        status = await context.say("status_queued")
+        await generations.attach_status_message(single.generation_id, status.message_id)
     return True
 
 
-async def _offer_at_price(context: ChatContext, cost: int, button_prefix: str) -> None:
-    """Nothing was charged: the current price, and a button to go on at it."""
+async def _offer_at_price(
+    context: ChatContext, cost: int, button_prefix: str, count: int = 1
+) -> None:
+    """Nothing was charged: the current price (of every variant: `count`), and a button
+    to go on at it."""
     profile = await context.profile()
     await context.query.answer()
-    go_on = keyboard([(context.t("btn_confirm", cost=cost), f"{button_prefix}:{cost}")])
-    await context.say("price_check", go_on, cost=cost, credits=profile.credits)
+    data = f"{button_prefix}:{cost}" + (f":{count}" if count > 1 else "")
+    go_on = keyboard([(context.t("btn_confirm", cost=cost * count), data)])
+    await context.say("price_check", go_on, cost=cost * count, credits=profile.credits)
 
 
 async def _on_again(context: ChatContext, rest: str) -> None:
@@ -166,10 +186,11 @@ async def _on_file(context: ChatContext, generation_id: str) -> None:
         await context.alert("stale_button")
         return
     await context.query.answer()
+    shape = format_of(result.input.format)
     await context.chat.send_document(
         await generations.load_result(result),
         filename=f"thumbnail-{generation_id[:8]}.jpg",
-        caption=context.t("full_quality_caption"),
+        caption=context.t("full_quality_caption", width=shape.width, height=shape.height),
     )
 
 

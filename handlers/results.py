@@ -3,6 +3,7 @@ from /history. One caption and one set of buttons, so both places say the same."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -43,6 +44,36 @@ def favourite_button(language: str, generation_id: UUID, favourite: bool) -> Inl
         )
     return InlineKeyboardButton(
         t(language, "btn_favourite"), callback_data=f"hist:fav:{generation_id}:1"
+    )
+
+
+def variants_keyboard(
+    language: str, variants: Sequence[tuple[int, UUID]], cost: int
+) -> InlineKeyboardMarkup:
+    """The buttons under an album of variants: a row per variant number, with its file,
+    its edit and one more like it (at the price shown, as `result_keyboard`)."""
+    return keyboard(
+        *(
+            [
+                (t(language, "btn_variant_file", n=n), f"gen:file:{generation_id}"),
+                (t(language, "btn_variant_edit", n=n), f"gen:edit:{generation_id}"),
+                (t(language, "btn_variant_again", n=n), f"gen:again:{generation_id}:{cost}"),
+            ]
+            for n, generation_id in variants
+        )
+    )
+
+
+def variants_shown_keyboard(
+    language: str, variants: Sequence[tuple[int, UUID]]
+) -> InlineKeyboardMarkup:
+    """A button per variant that shows it (with its own buttons), when the album may or
+    may not have arrived."""
+    return keyboard(
+        [
+            (t(language, "btn_show_variant", n=n), f"hist:show:{generation_id}")
+            for n, generation_id in variants
+        ]
     )
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
+
+from psycopg.types.json import Jsonb
 
 from services.adapters.db import TRANSIENT_ERRORS, Database, persistently
 from services.adapters.storage import THUMBNAILS_BUCKET, Storage
@@ -111,6 +113,21 @@ class Job:
     status_message_id: int | None
     language_code: str | None
     attempts: int
+    # A variant of a multi-variant order (sql/019): delivered with its batch, not alone.
+    batch_id: UUID | None = None
+    variant_index: int | None = None
+    batch_size: int | None = None
+
+
+@dataclass(frozen=True)
+class BatchCharge:
+    """The variants of one order, charged together (sql/019)."""
+
+    batch_id: UUID
+    generation_ids: tuple[UUID, ...]  # in variant order
+    cost: int  # per variant
+    balance: int
+    created: bool  # False: the request key matched an earlier order; nothing was taken
 
 
 @dataclass(frozen=True)
@@ -178,6 +195,40 @@ class GenerationService:
                 [chat_id, charge.generation_id],
             )
         return charge
+
+    async def start_batch(
+        self,
+        profile_id: UUID,
+        request: GenerationInput,
+        request_key: str,
+        chat_id: int,
+        count: int,
+        shown_cost: int | None = None,
+    ) -> BatchCharge:
+        """Charges `count` variants of the request in one transaction, or none of them
+        (InsufficientCredits names the total); variant i is the request with variation
+        + i, so each looks different. Once per request key, like `start`."""
+        inputs = [replace(request, variation=request.variation + i).to_json() for i in range(count)]
+        rows = await self._db.fetch_all(
+            "SELECT * FROM charge_generation_batch(%s, %s, %s, %s, %s, %s)",
+            [profile_id, request.mode, Jsonb(inputs), request_key, shown_cost, chat_id],
+        )
+        return BatchCharge(
+            batch_id=rows[0]["batch_id"],
+            generation_ids=tuple(row["generation_id"] for row in rows),
+            cost=rows[0]["credit_cost"],
+            balance=rows[-1]["balance"],
+            created=rows[0]["created"],
+        )
+
+    async def attach_batch_status_message(self, batch_id: UUID, message_id: int) -> None:
+        """The one status message of a batch, shared by its members; wakes the workers."""
+        await self._db.execute(
+            "WITH batch AS (UPDATE generation_batches SET status_message_id = %s WHERE id = %s)"
+            " UPDATE generations SET status_message_id = %s WHERE batch_id = %s",
+            [message_id, batch_id, message_id, batch_id],
+        )
+        self._doorbell.ring()
 
     async def requested(self, profile_id: UUID, request_key: str) -> bool:
         """Whether this request (say, an order's confirm button) was already charged."""

@@ -12,6 +12,10 @@ Delivery is exactly once as far as Telegram lets it be (sql/010_delivery.sql): a
 marked before it starts and recorded the moment Telegram confirms it. A send whose end is
 unknown (the process died, or Telegram's answer was lost) is never repeated: the status
 message, which can be edited any number of times, says the result is ready instead.
+
+The variants of one order (services/variants.py) run as jobs of their own, in parallel,
+but are delivered together by whichever worker finishes the last of them: the same
+three steps on the batch's row, so an album is sent once, or the status says it is ready.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from uuid import UUID
 from services.adapters.db import TRANSIENT_ERRORS, Database, persistently
 from services.generation import Doorbell, GenerationService, Job, Outcome
 from services.generators.base import ProgressCallback
+from services.variants import Batch, BatchOutcome, VariantBatches
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -68,6 +73,21 @@ class JobReporter(Protocol):
         """After a confirmed delivery: tidy the status message (best effort)."""
         ...
 
+    async def member_finished(self, job: Job, batch: Batch) -> None:
+        """A variant finished and others still run: "2 of 4 ready" (best effort)."""
+        ...
+
+    async def deliver_batch(self, batch: Batch, outcome: BatchOutcome) -> str:
+        """Sends the variants made (one album) and their buttons, or the apology, once;
+        raises as `deliver` does."""
+        ...
+
+    async def resume_batch(self, batch: Batch, outcome: BatchOutcome) -> str:
+        """As `resume`, for a batch: the status message says the variants are ready."""
+        ...
+
+    async def settle_batch(self, batch: Batch, outcome: BatchOutcome) -> None: ...
+
 
 @dataclass(frozen=True)
 class WorkerOptions:
@@ -95,11 +115,16 @@ def _job(row: dict[str, Any]) -> Job:
         status_message_id=row["status_message_id"],
         language_code=row["language_code"],
         attempts=row["attempts"],
+        batch_id=row.get("batch_id"),
+        variant_index=row.get("variant_index"),
+        batch_size=row.get("batch_size"),
     )
 
 
 _WITH_LANGUAGE = (
-    "SELECT g.*, p.language_code FROM {source} g JOIN profiles p ON p.id = g.profile_id"
+    "SELECT g.*, p.language_code, b.size AS batch_size FROM {source} g"
+    " JOIN profiles p ON p.id = g.profile_id"
+    " LEFT JOIN generation_batches b ON b.id = g.batch_id"
 )
 
 
@@ -116,6 +141,7 @@ class GenerationWorker:
         self._generations = generations
         self._reporter = reporter
         self._doorbell = doorbell
+        self._batches = VariantBatches(db, generations)
         self.options = options or WorkerOptions()
         self.worker_id = _worker_id()
         self._running: set[asyncio.Task[None]] = set()
@@ -221,20 +247,24 @@ class GenerationWorker:
                 return
 
     async def _deliver(self, job: Job) -> None:
-        """Delivers a finished job at most once; never raises. What it could not do is
-        left to the delivery sweep, which resumes rather than repeats a started send."""
+        """Delivers a finished job at most once (a variant: its batch, if it was the
+        last to finish); never raises."""
+        if job.batch_id is not None:
+            await self._safely(f"batch {job.batch_id}", self._deliver_batch_once(job.batch_id, job))
+        else:
+            await self._safely(f"generation {job.generation_id}", self._deliver_once(job))
+
+    async def _safely(self, what: str, delivery: Awaitable[None]) -> None:
+        """Runs a delivery; never raises. What it could not do is left to the delivery
+        sweep, which resumes rather than repeats a started send."""
         try:
-            await self._deliver_once(job)
+            await delivery
         except (DeliveryNotPerformed, DeliveryUncertain) as error:
-            logger.warning(
-                "generation %s not delivered yet (%r); will retry", job.generation_id, error
-            )
+            logger.warning("%s not delivered yet (%r); will retry", what, error)
         except TRANSIENT_ERRORS as error:
-            logger.warning(
-                "generation %s not delivered, database unreachable: %s", job.generation_id, error
-            )
+            logger.warning("%s not delivered, database unreachable: %s", what, error)
         except Exception:
-            logger.exception("could not deliver generation %s; will retry", job.generation_id)
+            logger.exception("could not deliver %s; will retry", what)
 
     async def _deliver_once(self, job: Job) -> None:
         outcome = await self._persist(lambda: self._generations.outcome_of(job.generation_id))
@@ -267,6 +297,52 @@ class GenerationWorker:
         await self._finish(job, method)
         await self._reporter.settle(job, outcome)
 
+    async def _deliver_batch_once(self, batch_id: UUID, member: Job | None) -> None:
+        """The batch's delivery, if all its members finished; else (`member` being one
+        that just did) the status message counts the variants ready."""
+        batch = await self._persist(lambda: self._batches.load(batch_id))
+        if batch is None:
+            return
+        if not batch.complete:
+            if member is not None:
+                with contextlib.suppress(Exception):  # decoration
+                    await self._reporter.member_finished(member, batch)
+            return
+        # Read before the send is marked, so a storage error cannot leave a mark behind
+        # for an album that was never sent.
+        outcome = await self._persist(lambda: self._batches.outcome(batch))
+        state = await self._persist(
+            lambda: self._db.fetch_value(
+                "SELECT begin_batch_delivery(%s, %s, %s)",
+                [batch_id, self.worker_id, self.options.lease_seconds],
+            )
+        )
+        if state == "resume":
+            await self._finish_batch(batch_id, await self._reporter.resume_batch(batch, outcome))
+            return
+        if state != "send":
+            return  # delivered already, or in another worker's hands
+        try:
+            method = await self._reporter.deliver_batch(batch, outcome)
+        except DeliveryNotPerformed:
+            await self._persist(
+                lambda: self._db.execute(
+                    "SELECT abandon_batch_delivery(%s, %s)", [batch_id, self.worker_id]
+                )
+            )
+            raise
+        except DeliveryUncertain:
+            logger.warning("Telegram may have delivered batch %s; not sending it again", batch_id)
+            await self._finish_batch(batch_id, await self._reporter.resume_batch(batch, outcome))
+            return
+        await self._finish_batch(batch_id, method)
+        await self._reporter.settle_batch(batch, outcome)
+
+    async def _finish_batch(self, batch_id: UUID, method: str) -> None:
+        await self._persist(
+            lambda: self._db.execute("SELECT finish_batch_delivery(%s, %s)", [batch_id, method])
+        )
+
     async def _finish(self, job: Job, method: str) -> None:
         await self._persist(
             lambda: self._db.execute("SELECT finish_delivery(%s, %s)", [job.generation_id, method])
@@ -298,6 +374,17 @@ class GenerationWorker:
         )
         for row in rows:
             await self._deliver(_job(row))
+        batches = await self._db.fetch_all(
+            "SELECT id FROM claim_undelivered_batches(%s, %s, %s, %s)",
+            [
+                self.worker_id,
+                self.options.lease_seconds,
+                self.options.concurrency,
+                self.options.lease_seconds,
+            ],
+        )
+        for row in batches:
+            await self._safely(f"batch {row['id']}", self._deliver_batch_once(row["id"], None))
 
     async def _load(self, generation_id: UUID) -> Job | None:
         row = await self._db.fetch_one(

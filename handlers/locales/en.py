@@ -652,6 +652,26 @@ TEXTS: dict[str, str] = {
     "reason_provider_timeout": "The image model took too long.",
     # --- generators (H1) ---
     "logo_unreadable": "I couldn't read that logo. Send a PNG or JPEG image, please.",
+    # --- variants (H3) ---
+    "status_variants_queued": "⏳ Your {n} variants are in the queue…",
+    "status_variants_running": "🎨 Creating your {n} variants… {percent}%\n✅ {ready} of {n} ready",
+    "status_variants_ready": (
+        "✅ Your variants are ready. If they aren't just above, tap a number to see each one."
+    ),
+    "btn_show_variant": "🖼 {n}",
+    "variants_delivered": "Here are your {n} variants! {mode}\n<i>{asked}</i>",
+    "variant_caption": "Variant {n}",
+    "variants_buttons": (
+        "👆 {n} variants above. For each number: 📎 full-quality file · ✏️ edit · "
+        "🔁 one more like it ({cost} credits)."
+    ),
+    "btn_variant_file": "📎 {n}",
+    "btn_variant_edit": "✏️ {n}",
+    "btn_variant_again": "🔁 {n}",
+    "variant_failed": (
+        "❌ Variant {n} couldn't be made. {reason} Its <b>{refunded}</b> credits are back."
+    ),
+    "variants_balance": "Your balance: <b>{credits}</b>.",
     # --- brand kit (H4) ---
     "cmd_style": "Your channel style: colours, font, logo",
     "style_sample": "YOUR TITLE HERE",

@@ -685,6 +685,28 @@ TEXTS: dict[str, str] = {
     "reason_provider_timeout": "El modelo de imágenes tardó demasiado.",
     # --- generators (H1) ---
     "logo_unreadable": "No pude leer ese logo. Envía una imagen PNG o JPEG, por favor.",
+    # --- variants (H3) ---
+    "status_variants_queued": "⏳ Tus {n} variantes están en la cola…",
+    "status_variants_running": "🎨 Creando tus {n} variantes… {percent}%\n✅ {ready} de {n} listas",
+    "status_variants_ready": (
+        "✅ Tus variantes están listas. Si no las ves justo arriba, toca un número para ver "
+        "cada una."
+    ),
+    "btn_show_variant": "🖼 {n}",
+    "variants_delivered": "¡Aquí tienes tus {n} variantes! {mode}\n<i>{asked}</i>",
+    "variant_caption": "Variante {n}",
+    "variants_buttons": (
+        "👆 {n} variantes arriba. Para cada número: 📎 archivo en calidad completa · "
+        "✏️ editar · 🔁 otra parecida ({cost} créditos)."
+    ),
+    "btn_variant_file": "📎 {n}",
+    "btn_variant_edit": "✏️ {n}",
+    "btn_variant_again": "🔁 {n}",
+    "variant_failed": (
+        "❌ La variante {n} no se pudo hacer. {reason} Sus <b>{refunded}</b> créditos "
+        "están de vuelta."
+    ),
+    "variants_balance": "Tu saldo: <b>{credits}</b>.",
     # --- brand kit (H4) ---
     "cmd_style": "El estilo de tu canal: colores, fuente, logo",
     "style_sample": "TU TÍTULO AQUÍ",

@@ -661,6 +661,26 @@ TEXTS: dict[str, str] = {
     "reason_provider_timeout": "Модель изображений отвечала слишком долго.",
     # --- generators (H1) ---
     "logo_unreadable": "Не получилось прочитать этот логотип. Пришли картинку PNG или JPEG.",
+    # --- variants (H3) ---
+    "status_variants_queued": "⏳ Твои варианты ({n}) в очереди…",
+    "status_variants_running": "🎨 Создаю варианты ({n})… {percent}%\n✅ Готово: {ready} из {n}",
+    "status_variants_ready": (
+        "✅ Варианты готовы. Если их нет прямо выше, нажми на номер, чтобы увидеть каждый."
+    ),
+    "btn_show_variant": "🖼 {n}",
+    "variants_delivered": "Вот твои варианты ({n})! {mode}\n<i>{asked}</i>",
+    "variant_caption": "Вариант {n}",
+    "variants_buttons": (
+        "👆 Выше вариантов: {n}. Для каждого номера: 📎 файл в полном качестве · "
+        "✏️ правка · 🔁 ещё один такой ({cost} кредитов)."
+    ),
+    "btn_variant_file": "📎 {n}",
+    "btn_variant_edit": "✏️ {n}",
+    "btn_variant_again": "🔁 {n}",
+    "variant_failed": (
+        "❌ Вариант {n} не получился. {reason} Его <b>{refunded}</b> кредитов вернулись."
+    ),
+    "variants_balance": "Твой баланс: <b>{credits}</b>.",
     # --- brand kit (H4) ---
     "cmd_style": "Стиль канала: цвета, шрифт, логотип",
     "style_sample": "ТВОЙ ЗАГОЛОВОК",

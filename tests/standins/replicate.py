@@ -151,6 +151,9 @@ class ReplicateStandIn(LoopbackServer):
         self.token = token
         self.webhook_secret = new_secret()
         self.script = Script()
+        # Scripts of the next predictions created, in order (one of four variants
+        # failing, say); `script` again once they are used up.
+        self.upcoming: list[Script] = []
         self.signing = WebhookSigning()
         self.creates: list[CreateCall] = []
         self.uploads: list[Upload] = []
@@ -254,7 +257,7 @@ class ReplicateStandIn(LoopbackServer):
             model=model or "someone/pinned",
             version=version,
             input=payload,
-            script=self.script,
+            script=self.upcoming.pop(0) if self.upcoming else self.script,
             created=time.monotonic(),
             webhook=record["webhook"],
             events_filter=record["events_filter"],
