@@ -43,8 +43,9 @@ LIST_SIZE = (168, 94)  # YouTube's list / sidebar thumbnail
 FEED_SIZE = (360, 203)  # a home-feed card's thumbnail
 SHORTS_SIZE = (180, 320)  # a Shorts shelf card
 POST_SIZE = (240, 240)  # a community post's picture
-# Below this letter height (px) a headline at the smallest size shown turns to mush: YouTube's
-# own 12 px UI text has letters about 9 px tall.
+# Below this letter height (px, outline included) a headline at the smallest size shown turns
+# to mush: YouTube's own 12 px interface text, the smallest it asks anyone to read, has capitals
+# about 8.5 px tall.
 READABLE_LETTER_PX = 8.0
 MAX_THUMBNAILS = 4
 # The smallest size each layout shows a thumbnail at: where its headline is judged.
@@ -124,7 +125,9 @@ def youtube_preview(
         panels = [draw_panel(pictures[0], texts, theme) for theme in (LIGHT, DARK)]
         canvas = _side_by_side(panels)
     else:
-        panels = [_variants_panel(pictures, shape, texts, theme) for theme in (LIGHT, DARK)]
+        panels = [
+            _cards_panel(pictures, shape, texts, theme, numbered=True) for theme in (LIGHT, DARK)
+        ]
         canvas = _stacked(panels)
     return Preview(
         jpeg=encode_jpeg(canvas, PREVIEW_MAX_BYTES),
@@ -155,13 +158,15 @@ def headline_share(picture: Image.Image) -> float | None:
     (so at any display width w the letters are share * w px tall), or None if it shows no
     text.
 
-    How: at 640 px wide, every pixel next to a luminance step of 72+ is an edge (a drawn
-    headline's fill, outline and background meet in such steps; photos mostly change
-    gently). Connected groups of edge pixels are candidate letters (or words, when outlines
+    How: at 1280 px wide, every pixel between two neighbours that differ by a luminance
+    step of 72+ is an edge (a headline's fill, outline and background meet in such steps;
+    photos mostly change gently). Connected groups of edge pixels are shapes; those inside
+    another shape (an outline's inner edge, the hole of an "O") and plates holding letters
+    are set aside (`_outermost`), the rest are candidate letters (or words, when outlines
     touch). A line of text is two or more candidates of similar height side by side on one
     centre line, or one wide candidate whose middle row crosses many edges. The tallest
-    line's median candidate height is the letter height: for capitals this is the cap height
-    plus any outline, a little more than what the eye reads."""
+    line's median candidate height is the letter height: for capitals, the cap height plus
+    any outline (within a few pixels on drawn test lines from 11 to 99 px)."""
     scale = _ASK_WIDTH / picture.width
     size = (_ASK_WIDTH, max(1, round(picture.height * scale)))
     gray = np.asarray(picture.convert("L").resize(size, Image.Resampling.BOX), dtype=np.int16)
@@ -374,12 +379,6 @@ def _post_panel(picture: Image.Image, texts: Texts, theme: Theme) -> Image.Image
     _text(draw, (_PAD, y), texts.title, _regular(14), theme.title, text_width, 2, 20)
     _thumbnail(panel, picture, (_PAD, y + 48), POST_SIZE, 12, None)
     return panel
-
-
-def _variants_panel(
-    pictures: list[Image.Image], shape: str, texts: Texts, theme: Theme
-) -> Image.Image:
-    return _cards_panel(pictures, shape, texts, theme, numbered=True)
 
 
 def _cards_panel(
