@@ -145,19 +145,20 @@ async def compare(conninfo: str, rounds: int, latency: float) -> None:
     )
     assert standin.stdout is not None
     standin_url = (await standin.stdout.readline()).decode().strip()
-    data = Path(tempfile.mkdtemp(prefix="bench-variants-"))
-    local = Settings(_env_file=None, data_dir=data / "local")  # type: ignore[call-arg]
-    replicate = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        data_dir=data / "replicate",
-        replicate_api_token=SecretStr(STANDIN_TOKEN),
-        replicate_base_url=standin_url,
-    )
     try:
-        print(f"median of {rounds} orders each, from the tap on ✅ to the last message")
-        print(f"{'generator':<28} {'1 variant s':>10} {'4 variants s':>11} {'ratio':>7}")
-        await measure(conninfo, "local renderer", local, rounds)
-        await measure(conninfo, f"Replicate stand-in, {latency:g} s", replicate, rounds)
+        with tempfile.TemporaryDirectory(prefix="bench-variants-") as files:
+            data = Path(files)  # the bot's stored pictures, removed at the end
+            local = Settings(_env_file=None, data_dir=data / "local")  # type: ignore[call-arg]
+            replicate = Settings(  # type: ignore[call-arg]
+                _env_file=None,
+                data_dir=data / "replicate",
+                replicate_api_token=SecretStr(STANDIN_TOKEN),
+                replicate_base_url=standin_url,
+            )
+            print(f"median of {rounds} orders each, from the tap on ✅ to the last message")
+            print(f"{'generator':<28} {'1 variant s':>10} {'4 variants s':>11} {'ratio':>7}")
+            await measure(conninfo, "local renderer", local, rounds)
+            await measure(conninfo, f"Replicate stand-in, {latency:g} s", replicate, rounds)
     finally:
         standin.terminate()
         await standin.wait()
