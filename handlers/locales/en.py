@@ -631,7 +631,7 @@ TEXTS: dict[str, str] = {
     "btn_unfavourite": "🌟 Favourite ✓",
     "btn_full_quality": "📎 Full-quality file",
     "btn_start_over": "🆕 Start over",
-    "full_quality_caption": "Full quality, 1280×720 JPEG, ready for YouTube.",
+    "full_quality_caption": "Full quality, {width}×{height} JPEG, ready for YouTube.",
     "generation_failed": (
         "Sorry, I couldn't make this thumbnail. {reason}\n\n"
         "Your <b>{refunded}</b> credits are back; your balance is <b>{credits}</b>."

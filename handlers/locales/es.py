@@ -664,7 +664,7 @@ TEXTS: dict[str, str] = {
     "btn_unfavourite": "🌟 Favorito ✓",
     "btn_full_quality": "📎 Archivo en calidad completa",
     "btn_start_over": "🆕 Empezar de nuevo",
-    "full_quality_caption": "Calidad completa, JPEG de 1280×720, lista para YouTube.",
+    "full_quality_caption": "Calidad completa, JPEG de {width}×{height}, lista para YouTube.",
     "generation_failed": (
         "Lo siento, no pude crear esta miniatura. {reason}\n\n"
         "Te devolvimos tus <b>{refunded}</b> créditos; tu saldo es <b>{credits}</b>."

@@ -641,7 +641,7 @@ TEXTS: dict[str, str] = {
     "btn_unfavourite": "🌟 В избранном ✓",
     "btn_full_quality": "📎 Файл в полном качестве",
     "btn_start_over": "🆕 Начать заново",
-    "full_quality_caption": "Полное качество, JPEG 1280×720, готово для YouTube.",
+    "full_quality_caption": "Полное качество, JPEG {width}×{height}, готово для YouTube.",
     "generation_failed": (
         "Извини, не получилось создать эту обложку. {reason}\n\n"
         "Мы вернули <b>{refunded}</b> кр. Кредитов на балансе: <b>{credits}</b>."
