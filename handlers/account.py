@@ -13,7 +13,7 @@ from handlers.i18n import Html, mode_name
 from handlers.kit import ChatContext, keyboard, private_only
 from handlers.results import favourite_button, result_caption, result_keyboard
 from handlers.stored_photos import send_stored_photo
-from services.generation import GenerationSummary
+from services.generation import GenerationSummary, StoredResult
 from services.referrals import referral_link
 
 HISTORY_PAGE_SIZE = 5
@@ -176,9 +176,30 @@ async def _show_thumbnail(context: ChatContext, generation_id: UUID) -> None:
         lambda: generations.load_result(result),
         lambda file_id: generations.remember_telegram_file(result.id, file_id),
         caption=result_caption(context.language, result.mode, result.input, result.created_at),
-        reply_markup=result_keyboard(context.language, result.id, cost, favourite=result.favourite),
+        reply_markup=_with_variants(
+            context,
+            result_keyboard(context.language, result.id, cost, favourite=result.favourite),
+            result,
+        ),
     )
     await generations.remember_result_message(result.id, shown.chat_id, shown.message_id)
+
+
+def _with_variants(
+    context: ChatContext, markup: InlineKeyboardMarkup, result: StoredResult
+) -> InlineKeyboardMarkup:
+    """A variant's buttons, and a row that shows each of its order's other variants."""
+    others = [
+        InlineKeyboardButton(
+            f"🖼 {context.t('variant_caption', n=number)}",
+            callback_data=f"hist:show:{generation_id}",
+        )
+        for number, generation_id in result.variants
+        if generation_id != result.id
+    ]
+    if not others:
+        return markup
+    return InlineKeyboardMarkup([*markup.inline_keyboard, others])
 
 
 async def _star(context: ChatContext, generation_id: UUID, wanted: bool | None) -> None:

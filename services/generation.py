@@ -155,6 +155,8 @@ class StoredResult:
     image_url: str
     telegram_file_id: str | None
     favourite: bool = False
+    # A variant's order (sql/019): (number, id) of each variant made, this one included.
+    variants: tuple[tuple[int, UUID], ...] = ()
 
 
 class GenerationService:
@@ -438,9 +440,7 @@ class GenerationService:
             """,
             [profile_id, favourites_only, offset, limit],
         )
-        total = (
-            int(rows[0]["total"]) if rows else await self._count(profile_id, favourites_only)
-        )
+        total = int(rows[0]["total"]) if rows else await self._count(profile_id, favourites_only)
         summaries = []
         for row in rows:
             row.pop("total")
@@ -487,6 +487,12 @@ class GenerationService:
         )
         if row is None:
             return None
+        variants = await self._db.fetch_all(
+            "SELECT o.variant_index + 1 AS number, o.id FROM generations g"
+            " JOIN generations o ON o.batch_id = g.batch_id"
+            " WHERE g.id = %s AND o.status = 'succeeded' ORDER BY o.variant_index",
+            [generation_id],
+        )
         return StoredResult(
             id=row["id"],
             mode=row["mode"],
@@ -495,6 +501,7 @@ class GenerationService:
             image_url=row["output_image_url"],
             telegram_file_id=row["output_telegram_file_id"],
             favourite=row["favourite"],
+            variants=tuple((variant["number"], variant["id"]) for variant in variants),
         )
 
     async def load_result(self, result: StoredResult) -> bytes:

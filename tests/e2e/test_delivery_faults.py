@@ -127,9 +127,7 @@ async def test_a_photo_sent_whose_answer_times_out_is_not_sent_again(
     sandbox: SandboxServer, new_chat_user, chat_services: Services
 ):
     # PTB's read timeout is 5 s: the photo is in the chat, the bot hears TimedOut.
-    sandbox.faults.add(
-        Fault("sendPhoto", performed=True, delay=6, times=USERS, when=not_a_preview)
-    )
+    sandbox.faults.add(Fault("sendPhoto", performed=True, delay=6, times=USERS, when=not_a_preview))
     try:
         users, rows = await run_jobs(new_chat_user, chat_services, settle=2)
     finally:

@@ -5,20 +5,28 @@ request, and re-opens each one with its buttons."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from uuid import UUID
 
+from PIL import Image, ImageDraw
+
+from bot.delivery import TelegramReporter
 from handlers.i18n import t
 from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from sandbox.views import SentMessage
 from services.container import Services
+from services.generation import GenerationInput
+from services.generators.render_text import font_sources
 from tests.e2e.conftest import (
     PREVIEW_CAPTIONS,
+    RunningBot,
     containing,
     eventually,
     image_size,
     is_preview,
+    with_button,
     with_photo,
 )
 from tests.e2e.flows import (
@@ -221,3 +229,62 @@ async def test_someone_elses_thumbnail_cannot_be_starred(
 
     assert answer["text"] == t("en", "stale_button")
     assert not await star_state(chat_services, generation)
+
+
+async def test_a_headline_too_small_to_read_comes_with_a_warning(
+    running_bot: RunningBot, new_chat_user: Callable[..., SandboxUser], chat_services: Services
+):
+    """The reporter's preview of a thumbnail in small print, sent to a real chat."""
+    user = new_chat_user()
+    await started(user)
+    picture = Image.new("RGB", (1280, 720), (30, 90, 160))
+    font = font_sources()[0].load(30)
+    ImageDraw.Draw(picture).text((90, 300), "MY FIRST WEEK OFF GRID", font=font, fill="white")
+    thumbnail = io.BytesIO()
+    picture.save(thumbnail, "JPEG")
+    assert running_bot.application is not None
+    reporter = TelegramReporter(
+        running_bot.application.bot, chat_services.generations, chat_services.catalog
+    )
+    profile = await profile_of(chat_services, user)
+
+    await reporter.send_preview(
+        user.chat_id,
+        "en",
+        profile.id,
+        GenerationInput("text_to_thumbnail", "Off grid"),
+        [thumbnail.getvalue()],
+    )
+
+    preview = await user.wait_for_message(is_preview)
+    assert preview.caption == "\n".join(
+        [t("en", "preview_caption"), t("en", "preview_unreadable", width=168, height=94)]
+    )
+
+
+async def test_a_variant_reopens_with_the_other_variants_of_its_order(
+    new_chat_user: Callable[..., SandboxUser], chat_services: Services
+):
+    user = new_chat_user()
+    await started(user)
+    await choose_mode(user, "text_to_thumbnail")
+    await give_inputs(user, "text_to_thumbnail", "Two ways to say it")
+    confirm = await user.wait_for_message(with_button("Generate"))
+    await press_starting_with(user, confirm, "2\N{MULTIPLICATION SIGN}")
+    await user.wait_for_message(with_button("Generate (20 credits)"))
+    await press_starting_with(user, confirm, "Generate")
+    await user.wait_for_message(containing("variants above"), timeout=30)
+
+    await user.send_command("/history")
+    page = await user.wait_for_message(containing("Your thumbnails (1\N{EN DASH}2 of 2)"))
+    await press_starting_with(user, page, "🖼 1")
+    shown = await user.wait_for_message(with_photo)
+    other = [text for text in buttons_of(shown) if text.startswith("🖼 Variant")]
+    assert len(other) == 1
+    assert STAR in buttons_of(shown)
+
+    await press_starting_with(user, shown, other[0])
+    again = await user.wait_for_message(with_photo)
+    back = [text for text in buttons_of(again) if text.startswith("🖼 Variant")]
+    assert len(back) == 1
+    assert back != other

@@ -311,9 +311,7 @@ async def test_a_failed_upload_points_to_history(new_chat_user, chat_services: S
     await choose_mode(user, "text_to_thumbnail")
     await give_inputs(user, "text_to_thumbnail")
     order = await user.wait_for_message(with_button("Generate"))
-    sandbox.fail_next(
-        "sendPhoto", 400, "Bad Request: failed to upload photo", when=not_a_preview
-    )
+    sandbox.fail_next("sendPhoto", 400, "Bad Request: failed to upload photo", when=not_a_preview)
 
     await press_starting_with(user, order, "Generate")
 
