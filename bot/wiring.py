@@ -19,9 +19,11 @@ from services.catalog import CatalogService
 from services.container import Services, WebhookEndpoint
 from services.credits import CreditService
 from services.drafts import DraftService
+from services.edits import EditService
 from services.faces import FaceService
 from services.generation import Doorbell, GenerationService, VideoLookup
 from services.generators.base import Generator
+from services.generators.editing import EditingGenerator
 from services.generators.local_renderer import LocalRenderer
 from services.generators.prediction_log import PredictionLog
 from services.generators.replicate_generator import (
@@ -122,9 +124,9 @@ async def build_services(
     videos = videos or YouTubeClient()
     doorbell = Doorbell()
     configured, generator_webhook = build_generator(settings, db)
-    generations = GenerationService(
-        db, credits, faces, storage, generator or configured, videos, doorbell
-    )
+    inner = generator or configured
+    editing = EditingGenerator(inner, model_edits=isinstance(inner, ReplicateGenerator))
+    generations = GenerationService(db, credits, faces, storage, editing, videos, doorbell)
     payments, subscriptions = PaymentService(db), SubscriptionService(db)
     drafts, references = DraftService(db), ReferenceService(videos, storage)
     stripe_api, stripe_events = build_stripe(settings, db, payments, subscriptions)
@@ -138,6 +140,7 @@ async def build_services(
         faces=faces,
         drafts=drafts,
         generations=generations,
+        edits=EditService(db, generations, model_edits=editing.model_edits),
         videos=videos,
         references=references,
         orders=OrderService(drafts, references),

@@ -58,6 +58,8 @@ BUTTON_SHAPES: dict[str, tuple[str, ...]] = {
         rf"opt:{_DRAFT_TOKEN}:(?:f:(?:16x9|9x16|1x1)|n:[1-4]|b:[01]|c:face)",  # order_options.py
         rf"again:{_UUID}(?::{_COST})?",
         rf"(?:file|edit):{_UUID}",
+        rf"editgo:{_DRAFT_TOKEN}:{_COST}",  # handlers/edit.py: an edit's token and price
+        rf"editno:{_DRAFT_TOKEN}",
         r"new",
     ),
     "face": (rf"(?:save|skip):{_ROW_ID}", rf"del:{_UUID}"),

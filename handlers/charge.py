@@ -95,6 +95,18 @@ async def charge_order(context: ChatContext, draft: Draft, shown: str) -> bool:
     return await _charge(context, request, key, _shown(shown), again, draft.variants)
 
 
+async def charge_request(
+    context: ChatContext,
+    request: GenerationInput,
+    request_key: str,
+    shown_cost: int,
+    button_prefix: str,
+) -> bool:
+    """An order made outside /generate (an edit by instruction), charged and launched like
+    a draft's; True if it started."""
+    return await _charge(context, request, request_key, shown_cost, button_prefix)
+
+
 def _shown(cost: str) -> int | None:
     """The price a button showed; None for a button from before buttons carried it."""
     return int(cost) if cost else None
@@ -115,7 +127,7 @@ async def _charge(
     button (`button_prefix` and the price) to go on at that price."""
     generations = context.services.generations
     if shown_cost is None:
-        cost = await context.services.catalog.cost_of(request.mode)
+        cost = await context.services.catalog.cost_of(request.type_key)
         await _offer_at_price(context, cost, button_prefix, count)
         return False
     profile = await context.profile()

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from telegram import Update
 
-from handlers import charge, order_options, style
+from handlers import charge, edit, order_options, style
 from handlers.i18n import Html, mode_name
 from handlers.kit import ChatContext, keyboard, private_only
 from handlers.stored_photos import send_face
@@ -59,7 +59,7 @@ async def ask_mode(context: ChatContext, draft: Draft) -> None:
 async def on_callback(update: Update, context: ChatContext) -> None:
     """Every "gen:" button: the order's own, and the charging ones (handlers/charge.py)."""
     action, _, rest = context.data.removeprefix("gen:").partition(":")
-    handler = _CALLBACKS.get(action) or charge.CALLBACKS.get(action)
+    handler = _CALLBACKS.get(action) or charge.CALLBACKS.get(action) or edit.CALLBACKS.get(action)
     if handler is None:
         await context.alert("stale_button")
         return
@@ -140,6 +140,8 @@ async def on_text(update: Update, context: ChatContext) -> None:
     """Text in a private chat: the answer to the draft's question, or a pointer."""
     if await style.take_text(context):  # colours /style asked for
         return
+    if await edit.take_instruction(context):  # a reply to a thumbnail, or after ✏️ Edit
+        return
     text = context.message.text or ""
     draft = await context.services.drafts.current((await context.profile()).id)
     if draft is None:
@@ -205,7 +207,8 @@ async def _on_cancel(context: ChatContext, token: str) -> None:
 async def cancel(update: Update, context: ChatContext) -> None:
     """/cancel: leaves any flow. Nothing has been charged before confirming."""
     profile = await context.profile()
-    cleared = await context.services.drafts.clear(profile.id)
+    edited = await context.services.edits.forget(profile.id)
+    cleared = await context.services.drafts.clear(profile.id) or edited
     if await context.services.brand_kits.end(profile.id) and not cleared:
         await context.say("style_cancelled")
         return

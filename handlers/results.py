@@ -9,6 +9,7 @@ from uuid import UUID
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from handlers.edit import edit_note
 from handlers.i18n import Html, mode_name, t
 from handlers.kit import keyboard
 from services.generation import GenerationInput
@@ -91,6 +92,9 @@ def result_caption(
     mode_label = mode_name(language, mode)
     asked = asked_for(request)
     if made is None:
-        return t(language, "delivered", mode=mode_label, asked=asked)
-    date = made.strftime("%d %b %Y")
-    return t(language, "result_caption", mode=mode_label, date=date, asked=asked)
+        caption = t(language, "delivered", mode=mode_label, asked=asked)
+    else:
+        date = made.strftime("%d %b %Y")
+        caption = t(language, "result_caption", mode=mode_label, date=date, asked=asked)
+    note = edit_note(language, request)  # an edit: what it changed, and what it could not
+    return Html(f"{caption}\n{note}") if note else caption

@@ -15,6 +15,7 @@ from psycopg.types.json import Jsonb
 
 from services.adapters.db import Database
 from services.errors import InputRejected, UnknownGenerationType
+from services.generators.edits import EDIT_TYPE
 from services.generators.replicate_models import IMAGE_PLACEHOLDERS, image_placeholders
 from services.modes import MODE_STEPS, Step
 
@@ -31,8 +32,11 @@ _STEP_PICTURES = {
     Step.STYLE: "style_image",
     Step.VIDEO: "video_thumbnail",
 }
-#: Pictures a template must use: a face or style the user gave and paid for.
-_NEEDED_PICTURES = frozenset({"face_image", "style_image"})
+#: Pictures a type gets that no input step gives: an edit's, the picture it edits.
+_TYPE_PICTURES = {EDIT_TYPE: frozenset({"source_image"})}
+#: Pictures a template must use: a face or style the user gave and paid for, the picture
+#: an edit changes.
+_NEEDED_PICTURES = frozenset({"face_image", "style_image", "source_image"})
 
 
 @dataclass(frozen=True)
@@ -200,7 +204,7 @@ def check_template(type_key: str, template: Mapping[str, Any]) -> None:
         raise InputRejected("admin_template_picture_in_text", example="{face_image}")
     offered = {
         _STEP_PICTURES[step] for step in MODE_STEPS.get(type_key, ()) if step in _STEP_PICTURES
-    }
+    } | _TYPE_PICTURES.get(type_key, frozenset())
     needed = offered & _NEEDED_PICTURES
     if not needed <= whole <= offered:
         raise InputRejected(

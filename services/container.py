@@ -15,6 +15,7 @@ from services.brand_kits import BrandKitService
 from services.catalog import CatalogService
 from services.credits import CreditService
 from services.drafts import DraftService
+from services.edits import EditService
 from services.faces import FaceService
 from services.generation import Doorbell, GenerationService, VideoLookup
 from services.orders import OrderService
@@ -38,6 +39,7 @@ class Services:
     faces: FaceService
     drafts: DraftService
     generations: GenerationService
+    edits: EditService  # edit by instruction
     videos: VideoLookup
     references: ReferenceService
     orders: OrderService

@@ -32,6 +32,7 @@ from services.generators.base import (
     ProgressCallback,
     VideoReference,
 )
+from services.generators.edits import EDIT_TYPE, EditRequest
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,18 @@ class GenerationInput:
     # style as it was when ordered (services/brand_kits.py), so a re-run looks the same.
     format: str | None = None
     brand: dict[str, Any] | None = None
+    # An edit by instruction (services/edits.py): the generation it edits, every
+    # instruction of the chain (oldest first), and the phrases of the newest one that the
+    # generator was not asked to apply (the local renderer did not understand them). The
+    # fields above stay the root order's, so the chain can be re-run from it.
+    parent_id: str | None = None
+    instructions: tuple[str, ...] | None = None
+    edit_skipped: tuple[str, ...] | None = None
+
+    @property
+    def type_key(self) -> str:
+        """The generation type charged: an edit's own, else the mode's."""
+        return EDIT_TYPE if self.parent_id is not None else self.mode
 
     def to_json(self) -> dict[str, Any]:
         return {key: value for key, value in asdict(self).items() if value is not None}
@@ -88,6 +101,9 @@ class GenerationInput:
     def from_json(cls, data: dict[str, Any]) -> GenerationInput:
         """The stored request; keys it does not know (from a newer version) are ignored."""
         known: dict[str, Any] = {key: data[key] for key in cls.__dataclass_fields__ if key in data}
+        for key in ("instructions", "edit_skipped"):
+            if known.get(key) is not None:
+                known[key] = tuple(known[key])  # a JSON list
         return cls(**known)
 
 
@@ -189,7 +205,7 @@ class GenerationService:
         """Charges the mode's cost and queues the generation (once per request key);
         PriceChanged if the cost is no longer the `shown_cost` the user agreed to."""
         charge = await self._credits.charge_generation(
-            profile_id, request.mode, request.to_json(), request_key, shown_cost
+            profile_id, request.type_key, request.to_json(), request_key, shown_cost
         )
         if charge.created:
             await self._db.execute(
@@ -332,6 +348,8 @@ class GenerationService:
         self, generation_id: UUID, profile_id: UUID, stored: dict[str, Any]
     ) -> GenerationRequest:
         wanted = GenerationInput.from_json(stored)
+        if wanted.parent_id is not None:
+            return await self._edit_request(generation_id, profile_id, wanted)
         face = None
         if wanted.face_image_id:
             saved = await self._faces.get(profile_id, UUID(wanted.face_image_id))
@@ -349,6 +367,23 @@ class GenerationService:
             format=format_of(wanted.format),
             brand=await self._brand(wanted.brand),
         )
+
+    async def _edit_request(
+        self, generation_id: UUID, profile_id: UUID, wanted: GenerationInput
+    ) -> EditRequest:
+        """An edit: the root order's request, the chain's instructions, and the picture
+        being edited (an editing model starts from it)."""
+        root = replace(wanted, parent_id=None, instructions=None, edit_skipped=None)
+        request = await self._build_request(generation_id, profile_id, root.to_json())
+        url = await self._db.fetch_value(
+            "SELECT output_image_url FROM generations"
+            " WHERE id = %s AND profile_id = %s AND status = 'succeeded'",
+            [UUID(str(wanted.parent_id)), profile_id],
+        )
+        if not isinstance(url, str):
+            raise GenerationFailed("the thumbnail being edited is gone")
+        picture = await self._storage.get(url)
+        return EditRequest.of(request, wanted.instructions or (), picture)
 
     async def _brand(self, saved: dict[str, Any] | None) -> BrandStyle | None:
         """The style snapshot an order carries, with its logo read from storage."""

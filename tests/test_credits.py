@@ -256,6 +256,7 @@ async def test_seed_modes_and_costs(catalog: CatalogService):
         "face_youtube": 20,
         "top_youtube_style": 20,
         "top_youtube_style_face": 20,
+        "edit_thumbnail": 10,  # an edit by instruction (sql/022), not one of the modes
     }
 
 

@@ -799,4 +799,57 @@ TEXTS: dict[str, str] = {
     "btn_history_all": "🗂 All",
     "favourite_added": "⭐ Added to your favourites",
     "favourite_removed": "Removed from your favourites",
+    # --- edits (H2) ---
+    "mode_edit_thumbnail": "✏️ Edit",
+    "edit_examples": (
+        "• <i>change the headline to I QUIT MY JOB</i>\n"
+        "• <i>make the text red</i>\n"
+        "• <i>blue background</i>\n"
+        "• <i>bigger face</i>\n"
+        "• <i>swap sides</i>\n"
+        "• <i>more contrast</i>"
+    ),
+    "edit_ask": (
+        "✏️ What should I change in this thumbnail? Tell me in a message, for example:\n"
+        "{examples}\n\n"
+        "You can also reply to any of my thumbnails with what to change."
+    ),
+    "edit_nothing": (
+        "🤔 I can't apply “{instruction}” to this thumbnail, so nothing was offered or "
+        "charged.\n\nHere's what I can do, for example:\n{examples}\n\nOr /cancel."
+    ),
+    "edit_empty": "✏️ Tell me in words what to change, for example:\n{examples}",
+    "edit_too_long": (
+        "✏️ That's {length} characters; an edit instruction can have up to {max}. "
+        "Say it shorter, for example:\n{examples}"
+    ),
+    "edit_gone": "I can't find that thumbnail any more. Pick another one in /history.",
+    "edit_confirm": (
+        "✏️ <b>Edit</b>. I'll change:\n{changes}{skipped}\n\n"
+        "Cost: <b>{cost}</b> credits · Your balance: <b>{credits}</b>"
+    ),
+    "edit_skipped": "⚠️ I can't do this here, so it won't be applied: {phrases}",
+    "edit_phrase": "“{phrase}”",
+    "edit_change_model": "“{phrase}” (the image model makes this change)",
+    "edit_change_headline": "headline → “{detail}”",
+    "edit_change_text_color": "accent colour (key word and shapes) → {detail}",
+    "edit_change_background": "background colour → {detail}",
+    "edit_change_position_left": "headline on the left",
+    "edit_change_position_right": "headline on the right",
+    "edit_change_position_top": "headline at the top",
+    "edit_change_position_bottom": "headline at the bottom",
+    "edit_change_position_center": "headline in the middle",
+    "edit_change_face_bigger": "bigger face",
+    "edit_change_face_smaller": "smaller face",
+    "edit_change_flip": "headline and picture swap sides",
+    "edit_change_contrast_more": "more contrast",
+    "edit_change_contrast_less": "less contrast",
+    "edit_change_brighter": "brighter",
+    "edit_change_darker": "darker",
+    "edit_change_vivid": "more vivid colours",
+    "edit_change_muted": "softer colours",
+    "btn_edit_confirm": "✅ Edit ({cost} credits)",
+    "edit_cancelled": "OK, no edit. Nothing was charged.",
+    "edit_caption_changed": "✏️ Changed: {changes}",
+    "edit_caption_skipped": "⚠️ Not applied (not possible here): {phrases}",
 }

@@ -837,4 +837,57 @@ TEXTS: dict[str, str] = {
     "btn_history_all": "🗂 Todas",
     "favourite_added": "⭐ Añadida a tus favoritos",
     "favourite_removed": "Quitada de tus favoritos",
+    # --- edits (H2) ---
+    "mode_edit_thumbnail": "✏️ Edición",
+    "edit_examples": (
+        "• <i>cambia el título a «DEJÉ MI TRABAJO»</i>\n"
+        "• <i>texto rojo</i>\n"
+        "• <i>fondo azul</i>\n"
+        "• <i>cara más grande</i>\n"
+        "• <i>invierte los lados</i>\n"
+        "• <i>más contraste</i>"
+    ),
+    "edit_ask": (
+        "✏️ ¿Qué cambio en esta miniatura? Dímelo en un mensaje, por ejemplo:\n"
+        "{examples}\n\n"
+        "También puedes responder a cualquiera de mis miniaturas con lo que quieres cambiar."
+    ),
+    "edit_nothing": (
+        "🤔 No puedo aplicar «{instruction}» a esta miniatura, así que no te ofrezco ni te "
+        "cobro nada.\n\nEsto es lo que puedo hacer, por ejemplo:\n{examples}\n\nO /cancel."
+    ),
+    "edit_empty": "✏️ Dime con palabras qué cambiar, por ejemplo:\n{examples}",
+    "edit_too_long": (
+        "✏️ Son {length} caracteres; una instrucción de edición puede tener hasta {max}. "
+        "Dilo más corto, por ejemplo:\n{examples}"
+    ),
+    "edit_gone": "Ya no encuentro esa miniatura. Elige otra en /history.",
+    "edit_confirm": (
+        "✏️ <b>Edición</b>. Cambiaré:\n{changes}{skipped}\n\n"
+        "Coste: <b>{cost}</b> créditos · Tu saldo: <b>{credits}</b>"
+    ),
+    "edit_skipped": "⚠️ Esto no se puede hacer aquí, así que no se aplicará: {phrases}",
+    "edit_phrase": "«{phrase}»",
+    "edit_change_model": "«{phrase}» (lo hace el modelo de imágenes)",
+    "edit_change_headline": "título → «{detail}»",
+    "edit_change_text_color": "color de acento (palabra clave y formas) → {detail}",
+    "edit_change_background": "color de fondo → {detail}",
+    "edit_change_position_left": "título a la izquierda",
+    "edit_change_position_right": "título a la derecha",
+    "edit_change_position_top": "título arriba",
+    "edit_change_position_bottom": "título abajo",
+    "edit_change_position_center": "título en el centro",
+    "edit_change_face_bigger": "cara más grande",
+    "edit_change_face_smaller": "cara más pequeña",
+    "edit_change_flip": "título e imagen cambian de lado",
+    "edit_change_contrast_more": "más contraste",
+    "edit_change_contrast_less": "menos contraste",
+    "edit_change_brighter": "más claro",
+    "edit_change_darker": "más oscuro",
+    "edit_change_vivid": "colores más vivos",
+    "edit_change_muted": "colores más suaves",
+    "btn_edit_confirm": "✅ Editar ({cost} créditos)",
+    "edit_cancelled": "Vale, sin edición. No se te cobró nada.",
+    "edit_caption_changed": "✏️ Cambiado: {changes}",
+    "edit_caption_skipped": "⚠️ No aplicado (aquí no es posible): {phrases}",
 }

@@ -809,4 +809,57 @@ TEXTS: dict[str, str] = {
     "btn_history_all": "🗂 Все",
     "favourite_added": "⭐ Добавлено в избранное",
     "favourite_removed": "Убрано из избранного",
+    # --- edits (H2) ---
+    "mode_edit_thumbnail": "✏️ Правка",
+    "edit_examples": (
+        "• <i>поменяй заголовок на «Я УВОЛИЛСЯ»</i>\n"
+        "• <i>сделай текст красным</i>\n"
+        "• <i>синий фон</i>\n"
+        "• <i>лицо больше</i>\n"
+        "• <i>поменяй стороны местами</i>\n"
+        "• <i>больше контраста</i>"
+    ),
+    "edit_ask": (
+        "✏️ Что поменять в этой обложке? Напиши сообщением, например:\n"
+        "{examples}\n\n"
+        "Ещё можно ответить (reply) на любую мою обложку тем, что в ней поменять."
+    ),
+    "edit_nothing": (
+        "🤔 Не получится применить «{instruction}» к этой обложке, поэтому ничего не "
+        "предложено и не списано.\n\nВот что я умею, например:\n{examples}\n\nИли /cancel."
+    ),
+    "edit_empty": "✏️ Напиши словами, что поменять, например:\n{examples}",
+    "edit_too_long": (
+        "✏️ Здесь {length} символов, а в правке может быть не больше {max}. "
+        "Скажи короче, например:\n{examples}"
+    ),
+    "edit_gone": "Не нахожу эту обложку. Выбери другую в /history.",
+    "edit_confirm": (
+        "✏️ <b>Правка</b>. Я поменяю:\n{changes}{skipped}\n\n"
+        "Стоимость: <b>{cost}</b> кредитов · Твой баланс: <b>{credits}</b>"
+    ),
+    "edit_skipped": "⚠️ Это здесь сделать нельзя, поэтому не будет применено: {phrases}",
+    "edit_phrase": "«{phrase}»",
+    "edit_change_model": "«{phrase}» (это сделает модель изображений)",
+    "edit_change_headline": "заголовок → «{detail}»",
+    "edit_change_text_color": "акцентный цвет (ключевое слово и фигуры) → {detail}",
+    "edit_change_background": "цвет фона → {detail}",
+    "edit_change_position_left": "заголовок слева",
+    "edit_change_position_right": "заголовок справа",
+    "edit_change_position_top": "заголовок сверху",
+    "edit_change_position_bottom": "заголовок снизу",
+    "edit_change_position_center": "заголовок по центру",
+    "edit_change_face_bigger": "лицо крупнее",
+    "edit_change_face_smaller": "лицо мельче",
+    "edit_change_flip": "заголовок и картинка меняются местами",
+    "edit_change_contrast_more": "больше контраста",
+    "edit_change_contrast_less": "меньше контраста",
+    "edit_change_brighter": "светлее",
+    "edit_change_darker": "темнее",
+    "edit_change_vivid": "цвета насыщеннее",
+    "edit_change_muted": "цвета мягче",
+    "btn_edit_confirm": "✅ Править ({cost} кредитов)",
+    "edit_cancelled": "Хорошо, без правки. Кредиты не списаны.",
+    "edit_caption_changed": "✏️ Изменено: {changes}",
+    "edit_caption_skipped": "⚠️ Не применено (здесь это невозможно): {phrases}",
 }

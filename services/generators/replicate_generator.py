@@ -35,6 +35,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 
 from services.generators.base import GenerationFailed, GenerationRequest, ProgressCallback
 from services.generators.cpu import run_cpu_bound
+from services.generators.edits import generation_type
 from services.generators.postprocess import (
     finish_thumbnail,
     overlay_headline_text,
@@ -197,7 +198,7 @@ class ReplicateGenerator:
         """JPEG bytes of a thumbnail of the request's format, or GenerationFailed with the
         reason's key."""
         report = _Progress(progress)
-        spec = await self._models.spec(request.mode)
+        spec = await self._models.spec(generation_type(request))  # an edit: its own model
         await report(0.05, "preparing")
         prediction = await self._predict(spec, request, report)
         await report(0.85, "downloading")

@@ -20,12 +20,15 @@ from typing import Any
 from services.adapters.db import Database
 from services.generators.base import GenerationFailed, GenerationRequest
 from services.generators.branding import color_words
+from services.generators.edits import EditRequest, edit_prompt
 from services.generators.headline import pick_headline
 from services.generators.imaging import decode_image
 from services.generators.postprocess import Side, text_side
 
-IMAGE_PLACEHOLDERS = ("face_image", "video_thumbnail", "style_image")
-_PLACEHOLDER = re.compile(r"\{(prompt|face_image|video_thumbnail|style_image)\}")
+# source_image: the picture an edit by instruction changes (services/generators/edits.py).
+IMAGE_PLACEHOLDERS = ("face_image", "video_thumbnail", "style_image", "source_image")
+_PLACEHOLDER = re.compile(r"\{(prompt|face_image|video_thumbnail|style_image|source_image)\}")
+MATCH_INPUT = "match_input_image"  # an aspect ratio: the edited picture's own
 _UPLOAD_SIDE = 2048  # larger pictures are scaled down before upload: models don't use more
 _UPLOAD_QUALITY = 92
 _SUBJECT_CHARS = 400
@@ -107,9 +110,13 @@ class ReplicateModels:
             name: await asyncio.to_thread(prepare_upload, sources[name] or b"", name)
             for name in wanted
         }
-        prompt = thumbnail_prompt(request, output_text=spec.output_text)
+        if isinstance(request, EditRequest):
+            prompt = edit_prompt(request.plans[-1])
+        else:
+            prompt = thumbnail_prompt(request, output_text=spec.output_text)
         payload = render_template(spec.input_template, prompt, images)
-        if "aspect_ratio" in payload:  # the order's shape, whatever the template says
+        # the order's shape, whatever the template says (an edit keeps its picture's)
+        if payload.get("aspect_ratio", MATCH_INPUT) != MATCH_INPUT:
             payload["aspect_ratio"] = request.format.aspect_ratio
         return payload
 
@@ -119,6 +126,7 @@ def _image_sources(request: GenerationRequest) -> dict[str, bytes | None]:
         "face_image": request.face,
         "video_thumbnail": request.video.thumbnail if request.video else None,
         "style_image": request.style.thumbnail if request.style else None,
+        "source_image": request.source_image if isinstance(request, EditRequest) else None,
     }
 
 
