@@ -1,7 +1,8 @@
 """Through the sandbox chat: every delivered thumbnail is followed by how it looks on
-YouTube (a preview Telegram refuses costs nothing but the preview), ⭐ stars a thumbnail
-and turns its button in place, and /history marks the favourites, lists only them on
-request, and re-opens each one with its buttons."""
+YouTube (a preview Telegram refuses costs nothing but the preview; a headline in small
+print gets a warning), ⭐ stars a thumbnail and turns its button in place, and /history
+marks the favourites, lists only them on request, re-opens each one with its buttons (a
+variant with its order's other variants) and shows an edit as an edit of its number."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from tests.e2e.conftest import (
     eventually,
     image_size,
     is_preview,
+    text_of,
     with_button,
     with_photo,
 )
@@ -288,3 +290,33 @@ async def test_a_variant_reopens_with_the_other_variants_of_its_order(
     back = [text for text in buttons_of(again) if text.startswith("🖼 Variant")]
     assert len(back) == 1
     assert back != other
+
+
+async def test_history_shows_edits_as_a_chain(
+    new_chat_user: Callable[..., SandboxUser], chat_services: Services
+):
+    user = new_chat_user()
+    await started(user)
+    root = await order(user, "The root of a chain")
+
+    await press_starting_with(user, root, t("en", "btn_edit"))
+    await user.wait_for_message(containing("What should I change"))
+    first = await edited(user, "change the headline to I QUIT MY JOB", reply_to=None)
+    await edited(user, "make the text red", reply_to=first)
+
+    await user.send_command("/history")
+    page = await user.wait_for_message(containing("Your thumbnails (1\N{EN DASH}3 of 3)"))
+    lines = (page.text or "").splitlines()
+    assert lines[2].strip() == t("en", "history_edit_of", n=2)  # under #3
+    assert lines[4].strip() == t("en", "history_edit_of", n=1)  # under #2
+    assert len(lines) == 6  # the header, #3 and its edit line, #2 and its, #1
+
+
+async def edited(user: SandboxUser, instruction: str, reply_to: SentMessage | None) -> SentMessage:
+    """An edit by instruction, confirmed and delivered (handlers/edit.py)."""
+    await user.send_text(instruction, reply_to=reply_to)
+    offer = await user.wait_for_message(with_button("✅ Edit"))
+    await press_starting_with(user, offer, "✅ Edit")
+    return await user.wait_for_message(
+        lambda message: with_photo(message) and "✏️ Changed" in text_of(message), timeout=20
+    )
