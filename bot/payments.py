@@ -9,6 +9,7 @@ import logging
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
+from bot.exclusive import exclusively
 from bot.notifiers import TelegramAdminNotifier, TelegramPaymentNotifier
 from handlers.context import ChatContext, TelegramApp
 from handlers.payment_desk import PAYMENT_DESK_KEY, PaymentDesk
@@ -77,13 +78,16 @@ def connect_payments(application: TelegramApp, services: Services) -> None:
 
 
 def _schedule_expiry(application: TelegramApp, services: Services, notify: PaymentNotifier) -> None:
-    """Every 10 minutes, in every bot process (the SQL returns each lapse once)."""
+    """Every 10 minutes, scheduled in every bot process and run by one of them at a time
+    (the SQL also returns each lapse once)."""
     if application.job_queue is None:
         logger.warning("no job queue (python-telegram-bot[job-queue]); plans won't expire")
         return
 
     async def end_lapsed_plans(_: ChatContext) -> None:
-        await services.subscriptions.end_lapsed(notify)
+        await exclusively(
+            services.db, EXPIRY_JOB, lambda: services.subscriptions.end_lapsed(notify)
+        )
 
     application.job_queue.run_repeating(
         end_lapsed_plans, interval=EXPIRY_INTERVAL_SECONDS, first=60, name=EXPIRY_JOB

@@ -18,6 +18,16 @@ from aiohttp import web
 
 from bot.broadcaster import build_broadcaster
 from bot.database import database_conninfo
+from bot.durable_intake import DurableIntake, IntakeOptions
+from bot.health import (
+    Check,
+    Readiness,
+    WatchedDoorbell,
+    health_routes,
+    heartbeat_check,
+    warn_if_data_is_fragile,
+)
+from bot.metrics import DatabaseFigures, ErrorLogCounter, metrics_route
 from bot.settings import Settings
 from bot.stripe_webhook import stripe_webhook_route
 from bot.telegram_app import build_application, start_polling, stop_bot
@@ -28,6 +38,7 @@ from bot.workers import build_worker, worker_options
 from handlers.context import TelegramApp
 from services.adapters.db import Database
 from services.adapters.migrations import apply_migrations
+from services.adapters.supabase_storage import SupabaseStorage
 from services.container import Services
 from services.generators.cpu import image_pool
 
@@ -35,6 +46,9 @@ if TYPE_CHECKING:
     from sandbox.server import SandboxServer
 
 logger = logging.getLogger(__name__)
+
+#: /readyz: how long the webhook intake's claim loop may go without coming round.
+INTAKE_SILENCE_SECONDS = 15.0
 
 
 @asynccontextmanager
@@ -51,13 +65,16 @@ async def bot_api(settings: Settings) -> AsyncIterator[tuple[str, str, SandboxSe
 
 async def run(settings: Settings, *, console: bool = False) -> None:
     """Migrates, then runs the bot and the web server until SIGINT or SIGTERM; on the way
-    out every part stops in the reverse order of its start, whatever stopped the run.
+    out every part stops in the reverse order of its start, whatever stopped the run, after
+    the update intake: it stops first (`_stop_taking_updates`).
     `console`: in sandbox mode, this terminal is a chat with the bot as well."""
     stop = _stop_on_signals()
     if settings.sandbox_mode:
         from bot.sandbox_mode import with_sandbox_admin
 
         settings = with_sandbox_admin(settings)
+    warn_if_data_is_fragile(settings)
+    logging.getLogger().addHandler(ErrorLogCounter())
     async with AsyncExitStack() as running:
         conninfo = await running.enter_async_context(database_conninfo(settings))
         await apply_migrations(conninfo)
@@ -65,9 +82,14 @@ async def run(settings: Settings, *, console: bool = False) -> None:
         await db.open()
         running.push_async_callback(db.close)
         services = await build_services(settings, db)
+        running.push_async_callback(_close_clients, services)
         token, api_url, sandbox = await running.enter_async_context(bot_api(settings))
         application = build_application(token, api_url, services)
-        routes = _web_routes(settings, services, application, token)
+        intake = _intake(settings, db, application)
+        doorbell = WatchedDoorbell(services.doorbell)
+        readiness = Readiness(db, _readiness_checks(settings, application, intake, doorbell))
+        routes = _web_routes(services, application, intake, token)
+        routes += [*health_routes(readiness), metrics_route(DatabaseFigures(db))]
         web_app = create_web_app(db, routes)
         if sandbox is not None:
             from bot.sandbox_mode import mount_web_chat
@@ -77,18 +99,20 @@ async def run(settings: Settings, *, console: bool = False) -> None:
         # machine only. With a real token the webhooks must be reachable from outside.
         host = "127.0.0.1" if sandbox is not None else "0.0.0.0"
         port = await running.enter_async_context(serving(web_app, settings.port, host))
-        if settings.public_url:
+        if settings.public_url and intake is not None:
             await start_webhook(application, settings.public_url)
+            intake.start()
         else:
             await start_polling(application)
         running.push_async_callback(stop_bot, application)
         await running.enter_async_context(image_pool())
-        worker = build_worker(application, services, worker_options(settings))
+        worker = build_worker(application, services, worker_options(settings), doorbell)
         worker.start()
         running.push_async_callback(worker.stop)
         broadcaster = build_broadcaster(application, services)
         broadcaster.start()
         running.push_async_callback(broadcaster.stop)
+        running.push_async_callback(_stop_taking_updates, readiness, application, intake)
         logger.info("bot @%s is running", application.bot.username)
         if sandbox is not None:
             from bot.sandbox_mode import announce_web_chat
@@ -96,16 +120,70 @@ async def run(settings: Settings, *, console: bool = False) -> None:
             announce_web_chat(port)
         terminal = sandbox if console else None
         await _serve_until_stopped(stop, terminal, settings.data_dir / "sandbox-chat")
+        logger.info("stopping")
     logger.info("stopped cleanly")
 
 
+def _intake(settings: Settings, db: Database, application: TelegramApp) -> DurableIntake | None:
+    """Webhook mode's update intake through PostgreSQL; polling needs none."""
+    if not settings.public_url:
+        return None
+    return DurableIntake(
+        db, application, IntakeOptions(lease_seconds=settings.update_lease_seconds)
+    )
+
+
+def _readiness_checks(
+    settings: Settings,
+    application: TelegramApp,
+    intake: DurableIntake | None,
+    doorbell: WatchedDoorbell,
+) -> dict[str, Check]:
+    def update_intake() -> str | None:
+        if intake is None:
+            updater = application.updater
+            return None if updater is not None and updater.running else "not polling"
+        if not intake.accepting:
+            return "stopping"
+        if not intake.running:
+            return "not running"
+        return intake_beat()
+
+    intake_beat = heartbeat_check(
+        "claim loop", lambda: intake.beat_at if intake is not None else 0.0, INTAKE_SILENCE_SECONDS
+    )
+    workers = heartbeat_check(
+        "generation worker", lambda: doorbell.beat_at, float(settings.generation_lease_seconds)
+    )
+    return {"update_intake": update_intake, "job_workers": workers}
+
+
+async def _stop_taking_updates(
+    readiness: Readiness, application: TelegramApp, intake: DurableIntake | None
+) -> None:
+    """The first step of a stop: /readyz says so, the webhook answers 503 (Telegram
+    delivers those updates again, to whichever process is up) or polling stops, and the
+    updates in progress finish; only then does the rest stop."""
+    readiness.stopping = True
+    if intake is not None:
+        await intake.drain()
+    elif application.updater is not None and application.updater.running:
+        await application.updater.stop()
+
+
+async def _close_clients(services: Services) -> None:
+    """HTTP clients the services keep open (the Bot API's closes with the application)."""
+    if isinstance(services.storage, SupabaseStorage):
+        await services.storage.aclose()
+
+
 def _web_routes(
-    settings: Settings, services: Services, application: TelegramApp, token: str
+    services: Services, application: TelegramApp, intake: DurableIntake | None, token: str
 ) -> list[web.RouteDef]:
-    """The web server's routes for this configuration (besides health)."""
+    """The web server's routes for this configuration (besides health and metrics)."""
     routes = []
-    if settings.public_url:
-        routes.append(telegram_webhook_route(application, webhook_secret(token)))
+    if intake is not None:
+        routes.append(telegram_webhook_route(intake, webhook_secret(token)))
     if services.generator_webhook is not None:
         routes.append(provider_webhook_route(REPLICATE_WEBHOOK_PATH, services.generator_webhook))
     if services.stripe_events is not None:

@@ -7,7 +7,7 @@ no configuration at all. Secrets are `SecretStr` so they never print in logs or 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     generation_workers: int = Field(default=32, ge=1, le=512)
     generation_lease_seconds: int = Field(default=60, ge=5, le=3600)
+    update_lease_seconds: int = Field(default=30, ge=2, le=600)
+    log_format: Literal["text", "json"] = "text"
+    sentry_dsn: SecretStr | None = None
 
     @field_validator(
         "telegram_bot_token",
@@ -48,6 +51,7 @@ class Settings(BaseSettings):
         "stripe_webhook_secret",
         "stripe_api_base",
         "public_url",
+        "sentry_dsn",
         mode="before",
     )
     @classmethod
@@ -55,6 +59,14 @@ class Settings(BaseSettings):
         """`FOO=` in a `.env` file means "not configured", not "configured as empty"."""
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format(cls, value: object) -> object:
+        """Any case; blank is the default (human-readable lines)."""
+        if isinstance(value, str):
+            return value.strip().lower() or "text"
         return value
 
     @field_validator("telegram_api_url", "supabase_url", "public_url", mode="after")

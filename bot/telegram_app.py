@@ -16,6 +16,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 import handlers
+from bot.metrics import instrument
 from bot.payments import connect_payments
 from bot.update_intake import SkippingUpdatesRequest
 from handlers.buttons import AnswerTrackingBot
@@ -58,6 +59,7 @@ def build_application(
     )
     application.bot_data[SERVICES_KEY] = services
     handlers.register(application)
+    instrument(application)
     connect_payments(application, services)
     return application
 

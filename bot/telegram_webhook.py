@@ -1,7 +1,10 @@
 """Webhook mode (PUBLIC_URL set): Telegram posts updates to {PUBLIC_URL}/telegram.
 
 Each request must carry the secret token we registered with setWebhook; anything else is
-refused before it is parsed, so forged updates never reach a handler.
+refused before it is parsed, so forged updates never reach a handler. An update is
+answered 200 only once it is recorded in PostgreSQL (bot/durable_intake.py), where any
+bot process may take it; while the process stops, or the database cannot take it, the
+answer is 503 and Telegram delivers it again.
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ import logging
 
 from aiohttp import web
 
+from bot.durable_intake import DurableIntake
 from bot.telegram_app import publish_and_start
 from bot.update_intake import parse_update, update_id_of
 from handlers.context import TelegramApp
 from handlers.gate import SERVED_UPDATES
+from services.adapters.db import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +33,10 @@ def webhook_secret(bot_token: str) -> str:
     return hmac.new(bot_token.encode(), b"telegram-webhook", hashlib.sha256).hexdigest()
 
 
-def telegram_webhook_route(application: TelegramApp, secret: str) -> web.RouteDef:
+def telegram_webhook_route(intake: DurableIntake, secret: str) -> web.RouteDef:
     async def receive(request: web.Request) -> web.Response:
+        if not intake.accepting:
+            return web.Response(status=503, text="stopping")
         if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
             logger.warning("refused a Telegram webhook call without the right secret")
             return web.Response(status=403)
@@ -42,9 +49,15 @@ def telegram_webhook_route(application: TelegramApp, secret: str) -> web.RouteDe
             return web.Response(status=400)
         # An update this PTB cannot read is acknowledged (logged once), so Telegram
         # does not redeliver it forever.
-        update = parse_update(body, application.bot)
+        update = parse_update(body, intake.bot)
         if update is not None:
-            await application.update_queue.put(update)
+            try:
+                await intake.record(body, update)
+            except TRANSIENT_ERRORS as error:
+                logger.warning(
+                    "update %s not taken: database unreachable: %s", update.update_id, error
+                )
+                return web.Response(status=503, text="database unreachable")
         return web.Response()
 
     return web.post(WEBHOOK_PATH, receive)

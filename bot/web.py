@@ -1,5 +1,6 @@
-"""The bot's own web server: health, and the webhooks (Telegram, Stripe, Replicate) that
-bot/runtime.py mounts for the configuration."""
+"""The bot's own web server: health, and the webhooks (Telegram, Stripe, Replicate),
+/healthz, /readyz (bot/health.py) and /metrics (bot/metrics.py) that bot/runtime.py mounts
+for the configuration. Every answer is counted (thumbbot_http_requests_total)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from aiohttp import web
 
+from bot.metrics import count_requests
 from services.adapters.db import Database
 from services.container import WebhookEndpoint
 
@@ -38,7 +40,7 @@ def provider_webhook_route(path: str, endpoint: WebhookEndpoint) -> web.RouteDef
 
 
 def create_web_app(db: Database, routes: Iterable[web.RouteDef] = ()) -> web.Application:
-    app = web.Application()
+    app = web.Application(middlewares=[count_requests])
     app[DATABASE_KEY] = db
     app.router.add_get("/health", health)
     app.router.add_routes(list(routes))

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update
@@ -27,6 +29,10 @@ SERVICES_KEY = "services"
 logger = logging.getLogger(__name__)
 
 _user_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+#: Blocks under a user lock that run at once in this process; each holds one database
+#: connection throughout, so this stays well below the pool's size (bot/runtime.py).
+LOCKED_SECTIONS = 8
+_locked_sections = asyncio.Semaphore(LOCKED_SECTIONS)
 
 
 class NotThatKindOfUpdate(Exception):
@@ -163,13 +169,24 @@ class ChatContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
             await self.say("file_gone")
             return None
 
-    def user_lock(self) -> asyncio.Lock:
-        """One lock per user: a double tap waits for the first tap to finish."""
+    @asynccontextmanager
+    async def user_lock(self) -> AsyncIterator[None]:
+        """One user at a time across every bot process: a double tap waits for the first
+        tap to finish, whichever processes the two landed on. The lock is PostgreSQL's,
+        a transaction-level advisory lock on the user (it works through Supabase's
+        transaction pooler), held on a connection of its own for the block. Taps in this
+        process queue on an asyncio lock first, and at most `LOCKED_SECTIONS` blocks hold
+        a connection at once, so waiting never takes connections the work inside needs."""
         user_id = self.user.id
-        lock = _user_locks.get(user_id)
-        if lock is None:
-            lock = _user_locks[user_id] = asyncio.Lock()
-        return lock
+        local = _user_locks.get(user_id)
+        if local is None:
+            local = _user_locks[user_id] = asyncio.Lock()
+        async with local, _locked_sections, self.services.db.transaction() as conn:
+            await conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended('user_lock:' || %s, 0))",
+                [user_id],
+            )
+            yield
 
 
 #: The application as this bot builds it (bot/telegram_app.py): handlers and jobs get a

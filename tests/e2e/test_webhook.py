@@ -1,10 +1,12 @@
-"""Webhook mode (PUBLIC_URL): the Bot API posts updates to /telegram with our secret;
-forged posts are refused and reach no handler."""
+"""Webhook mode (PUBLIC_URL): the Bot API posts updates to /telegram with our secret,
+they go through PostgreSQL (bot/durable_intake.py) to the handlers; forged posts are
+refused and reach no handler."""
 
 from __future__ import annotations
 
 import aiohttp
 
+from bot.durable_intake import DurableIntake
 from bot.telegram_app import build_application, stop_bot
 from bot.telegram_webhook import (
     SECRET_HEADER,
@@ -40,10 +42,12 @@ async def test_updates_arrive_by_webhook_and_forgeries_are_refused(
 ):
     token = sandbox.register_bot("thumbs_webhook_bot")
     application = build_application(token, sandbox.url, chat_services)
-    route = telegram_webhook_route(application, webhook_secret(token))
+    intake = DurableIntake(chat_services.db, application)
+    route = telegram_webhook_route(intake, webhook_secret(token))
     async with serving(create_web_app(chat_services.db, [route]), 0, "127.0.0.1") as port:
         url = f"http://127.0.0.1:{port}"
         await start_webhook(application, url)
+        intake.start()
         try:
             user = sandbox.user(4_900_001, first_name="Webby", bot=token)
             await user.send_command("/start")
@@ -62,6 +66,7 @@ async def test_updates_arrive_by_webhook_and_forgeries_are_refused(
                 ) as response:
                     assert response.status == 400
         finally:
+            await intake.drain()
             await stop_bot(application)
 
     assert await chat_services.accounts.find_by_telegram_id(FORGED_USER_ID) is None
