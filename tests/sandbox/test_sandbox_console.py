@@ -33,7 +33,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.__main__ import ChatNotice
+from bot.log_setup import ChatNotice
 from sandbox import SandboxServer, SandboxUser, sample_image
 from sandbox.console import HELP, run_console, stable_user_id
 from tests.test_bot_process import PROJECT_ROOT, bot_env, free_port
