@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import math
+import threading
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -37,6 +39,7 @@ LINE_GAP = 0.08
 BOX_PAD = 0.14  # padding around a boxed emphasis word
 MIN_SIZE, MAX_SIZE = 24, 230
 MAX_LINES = 4
+_BLUR_REACH = 4  # a Gaussian blur of radius r leaves nothing visible past 4r
 
 
 @dataclass(frozen=True)
@@ -46,13 +49,33 @@ class FontSource:
     path: str | None
 
     def load(self, size: int) -> ImageFont.FreeTypeFont:
-        """A font object at `size`; cheap (FreeType loads lazily), so never cached: the
-        objects aren't safe to share between render threads."""
+        """A font object at `size`, kept for the next headline of this thread: a new one
+        starts with FreeType's glyph cache empty, which made measuring a word cost four
+        times as much. Per thread, because the objects aren't safe to share between
+        render threads."""
+        fonts: dict[tuple[str | None, int], ImageFont.FreeTypeFont] | None
+        fonts = getattr(_loaded, "fonts", None)
+        if fonts is None:
+            fonts = _loaded.fonts = {}
+        key = (self.path, size)
+        font = fonts.get(key)
+        if font is None:
+            font = self._open(size)
+            if len(fonts) >= _KEPT_FONTS:
+                del fonts[next(iter(fonts))]  # the oldest
+            fonts[key] = font
+        return font
+
+    def _open(self, size: int) -> ImageFont.FreeTypeFont:
         if self.path is None:
             font = ImageFont.load_default(size)
             assert isinstance(font, ImageFont.FreeTypeFont)  # Pillow wheels have FreeType
             return font
         return ImageFont.truetype(self.path, size)
+
+
+_loaded = threading.local()  # FontSource.load's fonts of this thread, oldest first
+_KEPT_FONTS = 48  # a few sizes of each bundled font; a FreeType face costs ~100 KB
 
 
 @dataclass(frozen=True)
@@ -179,10 +202,25 @@ def draw_headline(
             shadow_draw.text(
                 at, text.words[index], font=fit.font, fill=255, anchor="ls", stroke_width=outline
             )
-    paint(canvas, BLACK, soft_mask(shadow, fit.size * 0.08), opacity=0.8)
+    blur = fit.size * 0.08
+    bounds = shadow.getbbox()
+    if bounds is not None:  # blurred and painted only around the words, not the whole frame
+        region = _around(bounds, math.ceil(blur * _BLUR_REACH), canvas.size)
+        paint(canvas, BLACK, soft_mask(shadow.crop(region), blur), opacity=0.8, at=region[:2])
     draw = ImageDraw.Draw(canvas)
     for index, x, y in placed:
         _draw_word(draw, fit, text, index, (x, y), palette, style)
+
+
+def _around(bounds: Box, reach: int, size: tuple[int, int]) -> Box:
+    """`bounds` grown by `reach` on every side within a frame of `size`, its corner on the
+    4-pixel grid of the full frame, so the quarter-size blur of soft_mask gives the same
+    pixels as a blur of the whole frame would."""
+    left = max(0, bounds[0] - reach) // 4 * 4
+    top = max(0, bounds[1] - reach) // 4 * 4
+    right = min(size[0], left + math.ceil((bounds[2] + reach - left) / 4) * 4)
+    bottom = min(size[1], top + math.ceil((bounds[3] + reach - top) / 4) * 4)
+    return left, top, right, bottom
 
 
 def _draw_word(
