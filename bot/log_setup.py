@@ -221,8 +221,9 @@ def configure_logging(
 
 def init_sentry(settings: Settings, redact: Redactor) -> bool:
     """Error reporting when SENTRY_DSN is set: ERROR log lines and unhandled exceptions
-    become events, with every secret redacted and no personal data (no request bodies,
-    no user details); no performance tracing. False when it is off."""
+    become events, with every secret redacted and no personal data (no local variables,
+    which hold users' messages, no request bodies, no user details); no performance
+    tracing. False when it is off."""
     if settings.sentry_dsn is None:
         return False
 
@@ -237,6 +238,7 @@ def init_sentry(settings: Settings, redact: Redactor) -> bool:
     sentry_sdk.init(
         dsn=settings.sentry_dsn.get_secret_value(),
         send_default_pii=False,
+        include_local_variables=False,
         max_request_body_size="never",
         traces_sample_rate=0.0,
         auto_enabling_integrations=False,

@@ -135,10 +135,13 @@ async def _observe(update: Update, _: ChatContext) -> None:
     if update.effective_user is not None:
         USER.set(user_ref(update.effective_user.id))
     message = update.effective_message
-    if message is not None and message.successful_payment is not None:
-        PAYMENT_ID.set(message.successful_payment.telegram_payment_charge_id)
-    elif message is not None and message.refunded_payment is not None:
-        PAYMENT_ID.set(message.refunded_payment.telegram_payment_charge_id)
+    if message is None:
+        return
+    payment = message.successful_payment or message.refunded_payment
+    if payment is not None:
+        PAYMENT_ID.set(payment.telegram_payment_charge_id)
+        what = "payment" if payment is message.successful_payment else "refund"
+        logger.info("Telegram reports a %s of %s %s", what, payment.total_amount, payment.currency)
 
 
 # --- the generator and the log ----------------------------------------------------------

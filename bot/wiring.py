@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from supabase import AsyncClient, AsyncClientOptions, acreate_client
 
+from bot.metrics import MeasuredGenerator
 from bot.settings import Settings
 from services.accounts import AccountService
 from services.adapters.auth_users import AuthUsers, LocalAuthUsers, SupabaseAuthUsers
@@ -126,7 +127,8 @@ async def build_services(
     configured, generator_webhook = build_generator(settings, db)
     inner = generator or configured
     editing = EditingGenerator(inner, model_edits=isinstance(inner, ReplicateGenerator))
-    generations = GenerationService(db, credits, faces, storage, editing, videos, doorbell)
+    measured = MeasuredGenerator(editing, "replicate" if editing.model_edits else "local")
+    generations = GenerationService(db, credits, faces, storage, measured, videos, doorbell)
     payments, subscriptions = PaymentService(db), SubscriptionService(db)
     drafts, references = DraftService(db), ReferenceService(videos, storage)
     stripe_api, stripe_events = build_stripe(settings, db, payments, subscriptions)
