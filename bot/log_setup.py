@@ -237,9 +237,12 @@ def init_sentry(settings: Settings, redact: Redactor) -> bool:
 
     sentry_sdk.init(
         dsn=settings.sentry_dsn.get_secret_value(),
-        send_default_pii=False,
-        include_local_variables=False,
-        max_request_body_size="never",
+        data_collection={
+            "user_info": False,
+            "http_bodies": [],
+            "stack_frame_variables": False,
+            "database_query_data": False,
+        },
         traces_sample_rate=0.0,
         auto_enabling_integrations=False,
         before_send=scrub,
