@@ -1,4 +1,4 @@
-"""Webhook updates go through PostgreSQL (sql/023_update_intake.sql), so several bot
+"""Webhook updates go through PostgreSQL (sql/023 and 024), so several bot
 processes behind one URL are one bot and a process that dies loses no update.
 
 The webhook route records an update (`record`) and answers at once; whichever process has
@@ -68,6 +68,8 @@ class DurableIntake:
         self._application = application
         self.options = options or IntakeOptions()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        #: Telegram numbers updates per bot: the number before the token's colon.
+        self.bot_id = int(application.bot.token.split(":", 1)[0])
         self.accepting = True
         #: When the claim loop last came round (monotonic): its heartbeat, for /readyz.
         self.beat_at = time.monotonic()
@@ -87,9 +89,9 @@ class DurableIntake:
     async def record(self, body: dict[str, Any], update: Update) -> None:
         """Keeps the update until it is handled; a redelivered one is recorded once."""
         await self._db.execute(
-            "INSERT INTO telegram_updates (update_id, chat_key, body) VALUES (%s, %s, %s)"
-            " ON CONFLICT (update_id) DO NOTHING",
-            [update.update_id, chat_key(update), Jsonb(body)],
+            "INSERT INTO telegram_updates (bot_id, update_id, chat_key, body)"
+            " VALUES (%s, %s, %s, %s) ON CONFLICT (bot_id, update_id) DO NOTHING",
+            [self.bot_id, update.update_id, chat_key(update), Jsonb(body)],
         )
         self._wake.set()
 
@@ -135,8 +137,8 @@ class DurableIntake:
         if room <= 0:
             return
         rows = await self._db.fetch_all(
-            "SELECT * FROM claim_telegram_updates(%s, %s, %s)",
-            [self.worker_id, self.options.lease_seconds, room],
+            "SELECT * FROM claim_telegram_updates(%s, %s, %s, %s)",
+            [self.bot_id, self.worker_id, self.options.lease_seconds, room],
         )
         for row in rows:
             update_id = row["update_id"]
@@ -164,8 +166,8 @@ class DurableIntake:
             await persistently(
                 lambda: self._db.execute(
                     "UPDATE telegram_updates SET done_at = now(), body = NULL, lease_until = NULL"
-                    " WHERE update_id = %s",
-                    [update_id],
+                    " WHERE bot_id = %s AND update_id = %s",
+                    [self.bot_id, update_id],
                 )
             )
 
@@ -179,8 +181,9 @@ class DurableIntake:
                 await self._db.execute(
                     "UPDATE telegram_updates"
                     " SET lease_until = now() + make_interval(secs => %s)"
-                    " WHERE update_id = ANY(%s) AND claimed_by = %s AND done_at IS NULL",
-                    [self.options.lease_seconds, list(self._running), self.worker_id],
+                    " WHERE bot_id = %s AND update_id = ANY(%s) AND claimed_by = %s"
+                    " AND done_at IS NULL",
+                    [self.options.lease_seconds, self.bot_id, list(self._running), self.worker_id],
                 )
             except TRANSIENT_ERRORS as error:
                 logger.warning("update leases not renewed: %s", error)
@@ -209,6 +212,7 @@ class DurableIntake:
             await self._db.execute(
                 "UPDATE telegram_updates"
                 " SET lease_until = NULL, claimed_by = NULL, attempts = attempts - 1"
-                " WHERE update_id = ANY(%s) AND claimed_by = %s AND done_at IS NULL",
-                [update_ids, self.worker_id],
+                " WHERE bot_id = %s AND update_id = ANY(%s) AND claimed_by = %s"
+                " AND done_at IS NULL",
+                [self.bot_id, update_ids, self.worker_id],
             )

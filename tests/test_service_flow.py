@@ -31,12 +31,13 @@ from sandbox.server import SandboxServer
 from services.adapters.migrations import apply_migrations
 from tests.e2e.conftest import containing, with_button, with_photo
 from tests.e2e.flows import press_starting_with
+from tests.e2e.webhook_cluster import until_ready
 from tests.standins.loopback import LoopbackServer
 from tests.standins.replicate import ReplicateStandIn
 from tests.standins.stripe import StripeStandIn
 from tests.standins.supabase_auth import SupabaseAuthStandIn
 from tests.standins.supabase_storage import SupabaseStorageStandIn
-from tests.test_bot_process import free_port, start_bot, wait_for_health
+from tests.test_bot_process import free_port, start_bot
 
 TOKEN = "740000001:SECRET-TELEGRAM-TOKEN-h7x"
 SECRETS = {
@@ -133,7 +134,7 @@ async def test_the_whole_flow_leaks_no_secret_and_is_logged_measured_and_reporte
     process = await start_bot(tmp_path, port, env=env, log=log)
     user = sandbox.user(USER_ID, first_name="Sam", bot=TOKEN)
     try:
-        assert (await wait_for_health(f"http://127.0.0.1:{port}/readyz"))[0] == 200
+        await until_ready(f"http://127.0.0.1:{port}")
         await user.send_command("/start")
         await user.wait_for_message(containing("Welcome"), timeout=30)
         await user.send_photo(sample_face())

@@ -18,7 +18,8 @@ import pytest
 from sandbox.server import SandboxServer
 from services.adapters.migrations import apply_migrations
 from tests.e2e.conftest import containing
-from tests.test_bot_process import assert_no_error_lines, free_port, start_bot, wait_for_health
+from tests.e2e.webhook_cluster import until_ready
+from tests.test_bot_process import assert_no_error_lines, free_port, start_bot
 
 TOKEN = "740000002:shutdown-test-token"
 USER_ID = 7_400_321
@@ -66,7 +67,7 @@ async def test_sigterm_refuses_new_updates_finishes_the_running_one_and_leaves_n
     first = await start_bot(tmp_path, port, env=env, log=log)
     second = None
     try:
-        assert (await wait_for_health(f"{url}/readyz"))[0] == 200
+        await until_ready(url)
         await user.send_command("/start")
         await user.wait_for_message(containing("Welcome"), timeout=30)
         workers = [child.pid for child in psutil.Process(first.pid).children(recursive=True)]

@@ -23,6 +23,19 @@ from aiohttp import web
 from tests.test_bot_process import free_port, start_bot, wait_for_health
 
 
+async def until_ready(url: str, within: float = 90) -> None:
+    """Until the bot at `url` answers /readyz with 200 (it serves HTTP a moment before
+    its update intake and workers run, and says so)."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        status, body = await wait_for_health(f"{url}/readyz", within=within)
+        if status == 200:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"{url} not ready: {body}")
+        await asyncio.sleep(0.1)
+
+
 class RoundRobinProxy:
     def __init__(self, backends: list[str]) -> None:
         self.backends = backends
@@ -117,18 +130,7 @@ class WebhookCluster:
             env = {**self.env, "PUBLIC_URL": self.proxy.url}
             process = await start_bot(home, port, env=env, log=log)
             self.bots.append(BotProcess(port, log, process))
-        await asyncio.gather(*(self.ready(bot) for bot in self.bots))
-
-    @staticmethod
-    async def ready(bot: BotProcess, within: float = 90) -> None:
-        deadline = asyncio.get_running_loop().time() + within
-        while True:
-            status, _ = await wait_for_health(f"{bot.url}/readyz", within=within)
-            if status == 200:
-                return
-            if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"bot on port {bot.port} not ready")
-            await asyncio.sleep(0.2)
+        await asyncio.gather(*(until_ready(bot.url) for bot in self.bots))
 
     def kill(self, index: int) -> None:
         self.bots[index].process.send_signal(signal.SIGKILL)
