@@ -7,6 +7,7 @@ sandbox/."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -114,6 +115,9 @@ async def run(settings: Settings, *, console: bool = False) -> None:
         running.push_async_callback(broadcaster.stop)
         running.push_async_callback(_stop_taking_updates, readiness, application, intake)
         logger.info("bot @%s is running", application.bot.username)
+        # What start-up made lives as long as the process: frozen out of the cyclic garbage
+        # collector's way, a full collection no longer stalls every update for 40-80 ms.
+        gc.freeze()
         if sandbox is not None:
             from bot.sandbox_mode import announce_web_chat
 
