@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from uuid import UUID
 
@@ -22,12 +23,15 @@ STATUS_ICONS = {"succeeded": "✅", "failed": "↩️", "queued": "⏳", "runnin
 
 @private_only
 async def balance(update: Update, context: ChatContext) -> None:
-    profile = await context.profile()
+    # Read together: one round trip's wait instead of two, for the most frequent command.
+    profile, kinds = await asyncio.gather(
+        context.profile(), context.services.catalog.generation_types()
+    )
     prices = Html(
         "\n".join(
             context.t("price_line", cost=kind.cost_credits)
             + mode_name(context.language, kind.type_key, kind.display_name)
-            for kind in await context.services.catalog.generation_types()
+            for kind in kinds
         )
     )
     await context.say(
