@@ -39,7 +39,6 @@ from bot.workers import build_worker, worker_options
 from handlers.context import TelegramApp
 from services.adapters.db import Database
 from services.adapters.migrations import apply_migrations
-from services.adapters.supabase_storage import SupabaseStorage
 from services.container import Services
 from services.generators.cpu import image_pool
 
@@ -176,9 +175,12 @@ async def _stop_taking_updates(
 
 
 async def _close_clients(services: Services) -> None:
-    """HTTP clients the services keep open (the Bot API's closes with the application)."""
-    if isinstance(services.storage, SupabaseStorage):
-        await services.storage.aclose()
+    """HTTP clients the services keep open (the Bot API's closes with the application):
+    Supabase Storage's. Asked of the storage rather than checked against its class, so
+    a run without Supabase never imports Supabase's libraries (0.2 s of every start)."""
+    close = getattr(services.storage, "aclose", None)
+    if close is not None:
+        await close()
 
 
 def _web_routes(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from supabase import AsyncClient, AsyncClientOptions, acreate_client
+from typing import TYPE_CHECKING
 
 from bot.metrics import MeasuredGenerator
 from bot.settings import Settings
@@ -12,7 +12,6 @@ from services.adapters.db import Database
 from services.adapters.storage import LocalStorage, Storage
 from services.adapters.stripe_api import StripeApi, StripeConfig
 from services.adapters.stripe_events import StripeEvents
-from services.adapters.supabase_storage import SupabaseStorage
 from services.adapters.youtube import YouTubeClient
 from services.audit import AuditService
 from services.brand_kits import BrandKitService
@@ -44,9 +43,14 @@ from services.references import ReferenceService
 from services.referrals import ReferralService
 from services.subscriptions import SubscriptionService
 
+if TYPE_CHECKING:  # Supabase's libraries take 0.2 s to import: only a configured run does
+    from supabase import AsyncClient
+
 
 async def supabase_client(settings: Settings) -> AsyncClient:
     """A service-role client: no session to persist or refresh, it acts as the server."""
+    from supabase import AsyncClientOptions, acreate_client
+
     url, key = settings.supabase_url, settings.supabase_service_role_key
     if not url or key is None:
         raise ValueError("SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY are both required")
@@ -67,6 +71,8 @@ async def build_storage(settings: Settings) -> Storage:
     """Supabase Storage (private buckets, made if missing) when Supabase is configured;
     otherwise files under DATA_DIR/files."""
     if settings.supabase_enabled:
+        from services.adapters.supabase_storage import SupabaseStorage
+
         storage = SupabaseStorage(await supabase_client(settings))
         await storage.ensure_buckets()
         return storage

@@ -9,14 +9,15 @@ written to the local auth.users stand-in. Both are idempotent per Telegram user.
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
 from psycopg.types.json import Jsonb
-from supabase import AsyncClient
-from supabase_auth.errors import AuthApiError
 
 from services.adapters.db import Database
+
+if TYPE_CHECKING:  # Supabase's libraries take 0.2 s to import: only a configured run does
+    from supabase import AsyncClient
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +82,8 @@ class SupabaseAuthUsers:
         existing = await _find_by_email(self._db, email)
         if existing is not None:
             return existing
+        from supabase_auth.errors import AuthApiError  # Supabase's libraries: only when used
+
         try:
             response = await self._client.auth.admin.create_user(
                 {
