@@ -75,7 +75,7 @@ class FontSource:
 
 
 _loaded = threading.local()  # FontSource.load's fonts of this thread, oldest first
-_KEPT_FONTS = 48  # a few sizes of each bundled font; a FreeType face costs ~100 KB
+_KEPT_FONTS = 8  # the measuring sizes of the fonts in use and the latest drawing sizes
 
 
 @dataclass(frozen=True)
