@@ -10,9 +10,10 @@ DATABASE_URL a fresh database, the offline generators) and bench/echo_bot.py, a 
 python-telegram-bot echo bot with the same AIORateLimiter. USERS users (who have all
 pressed /start first) send RATE updates a second between them for SECONDS (25/s for 10 s
 by default; each user once every USERS / RATE seconds, inside Telegram's one message a
-second per chat): /balance to the bot, the same text to the echo bot. A latency runs from
-the update reaching the server to the bot's answer reaching it. It prints p50, p99 and max
-of each and their ratio, and asserts nothing.
+second per chat): /balance to the bot, the same text to the echo bot. Both bots run all
+along; the load goes to each in turn, four turns each, so both meet the same moments of a
+shared machine. A latency runs from the update reaching the server to the bot's answer
+reaching it. It prints p50, p99 and max of each and their ratio, and asserts nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 from bench.database import database_server, fresh_database
 from bench.generation_overhead import percentile
@@ -36,6 +39,7 @@ from sandbox.views import SentMessage
 from tests.test_bot_process import free_port
 
 USERS = 50
+SEGMENTS = 4  # turns each bot gets under load, alternating
 RATIO_CEILING = 1.5  # the bot's p99 over the echo bot's (issue 14)
 TIMEOUT = 60.0
 FIRST_USER = 7_700_000
@@ -99,9 +103,22 @@ def anything(message: SentMessage) -> bool:
     return True
 
 
-async def measure_bot(
-    sandbox: SandboxServer, conninfo: str, rate: float, seconds: float
-) -> list[float]:
+@dataclass
+class Contender:
+    """A bot under load: its users, what they send and how its answer is recognised."""
+
+    users: list[SandboxUser]
+    text: str
+    answer: Callable[[SentMessage], bool]
+    latencies: list[float] = field(default_factory=list)
+
+    async def load(self, rate: float, seconds: float) -> list[float]:
+        return await load(self.users, self.text, self.answer, rate, seconds)
+
+
+@asynccontextmanager
+async def real_bot(sandbox: SandboxServer, conninfo: str) -> AsyncIterator[Contender]:
+    """`python -m bot` against the sandbox, its users past /start."""
     token = sandbox.register_bot("bench_balance_bot", first_name="Thumbnail Bot")
     env = unconfigured_env(free_port())
     env.update(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_URL=sandbox.url, DATABASE_URL=conninfo)
@@ -109,31 +126,27 @@ async def measure_bot(
         env["DATA_DIR"] = data
         bot = await spawn("bot", env)
         try:
-            users = [
-                sandbox.user(FIRST_USER + n, first_name="Bench", bot=token) for n in range(USERS)
-            ]
-            await asyncio.gather(
-                *(
-                    round_trip(user, "/start", lambda m: "Welcome" in (m.text or ""))
-                    for user in users
-                )
+            users = [sandbox.user(FIRST_USER + n, bot=token) for n in range(USERS)]
+            welcomed = asyncio.gather(
+                *(round_trip(u, "/start", lambda m: "Welcome" in (m.text or "")) for u in users)
             )
-            await load(users, "/balance", is_balance, rate, seconds / 5)  # warm-up, not counted
-            return await load(users, "/balance", is_balance, rate, seconds)
+            await welcomed
+            yield Contender(users, "/balance", is_balance)
         finally:
             await stop(bot)
 
 
-async def measure_echo(sandbox: SandboxServer, rate: float, seconds: float) -> list[float]:
+@asynccontextmanager
+async def echo_bot(sandbox: SandboxServer) -> AsyncIterator[Contender]:
+    """bench/echo_bot.py against the sandbox."""
     token = sandbox.register_bot("bench_echo_bot", first_name="Echo")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.update(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_URL=sandbox.url)
     echo = await spawn("bench.echo_bot", env)
     try:
-        users = [sandbox.user(FIRST_USER + n, first_name="Bench", bot=token) for n in range(USERS)]
+        users = [sandbox.user(FIRST_USER + n, bot=token) for n in range(USERS)]
         await round_trip(users[0], "hello", anything)  # up and polling
-        await load(users, "balance?", anything, rate, seconds / 5)  # warm-up, not counted
-        return await load(users, "balance?", anything, rate, seconds)
+        yield Contender(users, "balance?", anything)
     finally:
         await stop(echo)
 
@@ -146,14 +159,24 @@ def summary(label: str, values: list[float]) -> str:
 
 
 async def measure(server: str, rate: float, seconds: float) -> list[Row]:
+    """Both bots run at once; the load goes to one, then the other, SEGMENTS times each,
+    so both meet the same moments of a shared machine."""
     sandbox = SandboxServer()
     await sandbox.start()
     try:
-        echo = await measure_echo(sandbox, rate, seconds)
-        async with fresh_database(server, "bench_balance") as conninfo:
-            bot = await measure_bot(sandbox, conninfo, rate, seconds)
+        async with (
+            fresh_database(server, "bench_balance") as conninfo,
+            echo_bot(sandbox) as echo_side,
+            real_bot(sandbox, conninfo) as bot_side,
+        ):
+            for side in (echo_side, bot_side):
+                await side.load(rate, seconds / 5)  # warm-up, not counted
+            for _ in range(SEGMENTS):
+                for side in (echo_side, bot_side):
+                    side.latencies += await side.load(rate, seconds / SEGMENTS)
     finally:
         await sandbox.stop()
+    echo, bot = echo_side.latencies, bot_side.latencies
     print(f"{round(rate * seconds)} updates at {rate:g}/s from {USERS} users")
     print(summary("echo bot", echo))
     print(summary("/balance", bot))
