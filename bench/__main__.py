@@ -15,6 +15,7 @@ figures from one run. Nothing here asserts a time.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -44,14 +45,37 @@ def run(name: str, command: list[str], limit: float, env: dict[str, str]) -> str
     """Runs one benchmark, its output passed through; a sentence if it did not finish."""
     print(f"\n=== {name}: python {' '.join(command)}", flush=True)
     started = time.monotonic()
+    # A process group of its own: on time out, what the benchmark started goes with it
+    # (a stand-in server, a bot and its embedded PostgreSQL).
+    process = subprocess.Popen(
+        [sys.executable, *command], cwd=ROOT, env=env, start_new_session=True
+    )
     try:
-        done = subprocess.run(
-            [sys.executable, *command], cwd=ROOT, env=env, timeout=limit, check=False
-        )
+        returncode = process.wait(timeout=limit)
     except subprocess.TimeoutExpired:
+        _stop_group(process)
         return f"{name}: stopped after {limit:g} s"
+    except KeyboardInterrupt:  # Ctrl+C reaches this process only: the group is ours to stop
+        _stop_group(process)
+        raise
     print(f"=== {name}: {time.monotonic() - started:.0f} s", flush=True)
-    return None if done.returncode == 0 else f"{name}: exit status {done.returncode}"
+    return None if returncode == 0 else f"{name}: exit status {returncode}"
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGINT to the benchmark's process group, as Ctrl+C would (Python then runs its
+    clean-ups: temporary directories, a bot's orderly stop), then SIGKILL to whatever of
+    it is left (at once if the benchmark itself has gone, else after 15 s)."""
+    for sig, grace in ((signal.SIGINT, 15.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            continue
+        time.sleep(0.5)  # its children, if any, a moment to go too
 
 
 def main(chosen: list[str]) -> int:
