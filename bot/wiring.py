@@ -42,6 +42,7 @@ from services.payments import PaymentService
 from services.references import ReferenceService
 from services.referrals import ReferralService
 from services.subscriptions import SubscriptionService
+from services.user_locks import UserLockService
 
 if TYPE_CHECKING:  # Supabase's libraries take 0.2 s to import: only a configured run does
     from supabase import AsyncClient
@@ -157,6 +158,7 @@ async def build_services(
         payments=payments,
         subscriptions=subscriptions,
         brand_kits=BrandKitService(db, storage, faces),
+        user_locks=UserLockService(db),
         generator_webhook=generator_webhook,
         stripe=stripe_api,
         stripe_events=stripe_events,

@@ -31,8 +31,6 @@ logger = logging.getLogger(__name__)
 _user_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 #: Blocks under a user lock that run at once in this process; each holds one database
 #: connection throughout, so this stays well below the pool's size (bot/runtime.py).
-LOCKED_SECTIONS = 8
-_locked_sections = asyncio.Semaphore(LOCKED_SECTIONS)
 
 
 class NotThatKindOfUpdate(Exception):
@@ -172,20 +170,13 @@ class ChatContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
     @asynccontextmanager
     async def user_lock(self) -> AsyncIterator[None]:
         """One user at a time across every bot process: a double tap waits for the first
-        tap to finish, whichever processes the two landed on. The lock is PostgreSQL's,
-        a transaction-level advisory lock on the user (it works through Supabase's
-        transaction pooler), held on a connection of its own for the block. Taps in this
-        process queue on an asyncio lock first, and at most `LOCKED_SECTIONS` blocks hold
-        a connection at once, so waiting never takes connections the work inside needs."""
+        tap to finish, whichever processes the two landed on (services/user_locks.py).
+        Taps in this process queue on an asyncio lock first, so only one of them polls."""
         user_id = self.user.id
         local = _user_locks.get(user_id)
         if local is None:
             local = _user_locks[user_id] = asyncio.Lock()
-        async with local, _locked_sections, self.services.db.transaction() as conn:
-            await conn.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended('user_lock:' || %s, 0))",
-                [user_id],
-            )
+        async with local, self.services.user_locks.holding(user_id):
             yield
 
 

@@ -23,6 +23,7 @@ from services.payments import PaymentService
 from services.references import ReferenceService
 from services.referrals import ReferralService
 from services.subscriptions import SubscriptionService
+from services.user_locks import UserLockService
 
 # A provider webhook as the web server calls it: (raw body, headers) -> HTTP status.
 WebhookEndpoint = Callable[[bytes, Mapping[str, str]], Awaitable[int]]
@@ -48,6 +49,7 @@ class Services:
     payments: PaymentService
     subscriptions: SubscriptionService
     brand_kits: BrandKitService  # /style
+    user_locks: UserLockService  # one tap of a user's at a time, across processes
     generator_webhook: WebhookEndpoint | None = None
     stripe: StripeApi | None = None  # None: Stripe is not configured (Stars only)
     stripe_events: StripeEvents | None = None  # its webhook, configured with it
