@@ -72,11 +72,6 @@ def about(
         UPDATE_ID.reset(update)
 
 
-def note_payment(payment_id: str) -> None:
-    """The payment the current update is about, for the rest of its lines."""
-    PAYMENT_ID.set(payment_id)
-
-
 def secrets_of(settings: Settings, derived: Iterable[str] = ()) -> tuple[str, ...]:
     """Every secret value the settings hold (and the password inside DATABASE_URL),
     plus `derived` ones (the webhook secret), longest first so a secret that contains

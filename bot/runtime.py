@@ -165,13 +165,17 @@ async def _stop_taking_updates(
     readiness: Readiness, application: TelegramApp, intake: DurableIntake | None
 ) -> None:
     """The first step of a stop: /readyz says so, the webhook answers 503 (Telegram
-    delivers those updates again, to whichever process is up) or polling stops, and the
-    updates in progress finish; only then does the rest stop."""
+    delivers those updates again, to whichever process is up) or polling stops, the
+    updates in progress finish and so do the tasks their handlers started in the
+    background, and the job queue stops; only then does the rest stop (the image pool
+    the handlers may need among it)."""
     readiness.stopping = True
     if intake is not None:
         await intake.drain()
     elif application.updater is not None and application.updater.running:
         await application.updater.stop()
+    if application.running:
+        await application.stop()
 
 
 async def _close_clients(services: Services) -> None:

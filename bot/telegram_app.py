@@ -78,9 +78,11 @@ async def start_polling(application: TelegramApp) -> None:
 
 
 async def stop_bot(application: TelegramApp) -> None:
-    """Stops taking updates, lets running handlers finish, and releases connections.
-    A webhook stays registered, so Telegram keeps updates for the next start."""
+    """Stops taking updates, lets running handlers finish, and releases connections
+    (whichever of these a stop did already is skipped). A webhook stays registered, so
+    Telegram keeps updates for the next start."""
     if application.updater is not None and application.updater.running:
         await application.updater.stop()
-    await application.stop()
+    if application.running:
+        await application.stop()
     await application.shutdown()

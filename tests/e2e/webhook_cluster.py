@@ -98,14 +98,14 @@ class BotProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def memory(self) -> tuple[int, int]:
-        """(the bot process's resident memory, with its image workers), in bytes."""
+        """Resident memory in bytes: (the bot process's, the largest of its image
+        workers')."""
         own = psutil.Process(self.process.pid)
-        rss = own.memory_info().rss
-        total = rss
+        largest = 0
         for child in own.children(recursive=True):
             with contextlib.suppress(psutil.Error):
-                total += child.memory_info().rss
-        return rss, total
+                largest = max(largest, child.memory_info().rss)
+        return own.memory_info().rss, largest
 
 
 @dataclass
@@ -127,10 +127,24 @@ class WebhookCluster:
             home = self.workdir / f"bot{index}"
             home.mkdir(parents=True, exist_ok=True)
             log = home / "bot.log"
-            env = {**self.env, "PUBLIC_URL": self.proxy.url}
+            # One DATA_DIR for all, as a shared volume: without Supabase Storage the
+            # processes keep users' files there, and any of them may need any file.
+            env = {"DATA_DIR": str(self.workdir / "data"), **self.env, "PUBLIC_URL": self.proxy.url}
             process = await start_bot(home, port, env=env, log=log)
             self.bots.append(BotProcess(port, log, process))
-        await asyncio.gather(*(until_ready(bot.url) for bot in self.bots))
+        await asyncio.gather(*(self._ready(bot) for bot in self.bots))
+
+    @staticmethod
+    async def _ready(bot: BotProcess) -> None:
+        """Until it is ready; a process that exits first fails with its log."""
+        exited = asyncio.create_task(bot.process.wait())
+        ready = asyncio.create_task(until_ready(bot.url))
+        await asyncio.wait({exited, ready}, return_when=asyncio.FIRST_COMPLETED)
+        if not ready.done():
+            ready.cancel()
+            raise RuntimeError(f"bot on port {bot.port} exited:\n{bot.log.read_text()[-3000:]}")
+        exited.cancel()
+        await ready
 
     def kill(self, index: int) -> None:
         self.bots[index].process.send_signal(signal.SIGKILL)
