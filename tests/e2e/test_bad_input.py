@@ -11,6 +11,7 @@ from collections.abc import Callable
 import aiohttp
 import pytest
 
+from bot.durable_intake import DurableIntake
 from bot.telegram_app import build_application
 from bot.telegram_webhook import SECRET_HEADER, WEBHOOK_PATH, telegram_webhook_route, webhook_secret
 from bot.web import create_web_app, serving
@@ -307,7 +308,8 @@ async def test_webhook_bodies_that_are_not_updates_are_refused_without_a_trace(
     caplog.set_level(logging.WARNING)
     token = sandbox.register_bot("thumbs_bad_webhook_bot")
     application = build_application(token, sandbox.url, chat_services)
-    route = telegram_webhook_route(application, webhook_secret(token))
+    intake = DurableIntake(chat_services.db, application)  # not started: nothing handles
+    route = telegram_webhook_route(intake, webhook_secret(token))
     headers = {SECRET_HEADER: webhook_secret(token), "Content-Type": "application/json"}
     refused = [b"null", b"[]", b'[{"update_id": 1}]', b'"update"', b"42", b"{}", b"\xff\xfe"]
     refused += [b'{"update_id": "7"}', b'{"update_id": true}', b'{"update_id": 1.5}']
@@ -322,8 +324,10 @@ async def test_webhook_bodies_that_are_not_updates_are_refused_without_a_trace(
                 statuses.append(response.status)
 
     assert statuses == [400] * len(refused) + [200, 200]
-    queue = application.update_queue
-    assert [queue.get_nowait().update_id for _ in range(queue.qsize())] == [9]
+    recorded = await chat_services.db.fetch_all(
+        "SELECT update_id FROM telegram_updates WHERE bot_id = %s", [intake.bot_id]
+    )
+    assert [row["update_id"] for row in recorded] == [9]
     assert all(record.exc_info is None for record in caplog.records)
     assert failures(caplog) == []
     skipped = [r for r in caplog.records if r.message.startswith("skipped update 8 ")]
