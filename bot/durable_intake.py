@@ -51,6 +51,12 @@ class IntakeOptions:
     prune_seconds: float = 600.0
 
 
+async def _cancelled(*tasks: asyncio.Task[None]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 def chat_key(update: Update) -> int:
     """Whose updates this one queues behind: its chat's, else its sender's, else none."""
     if update.effective_chat is not None:
@@ -106,18 +112,21 @@ class DurableIntake:
         """See the module docstring: refuse, stop claiming, let running updates finish,
         hand back the rest."""
         self.accepting = False
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        running = list(self._running.values())
-        if running:
-            logger.info("waiting for %d update(s) in progress", len(running))
-            _, unfinished = await asyncio.wait(running, timeout=self.options.grace_seconds)
-            for task in unfinished:
-                task.cancel()
-            await asyncio.gather(*unfinished, return_exceptions=True)
+        if not self._tasks:
+            return
+        claiming, keeping_leases, pruning = self._tasks
+        await _cancelled(claiming, pruning)
+        cut_short: list[int] = []
         if self._running:
-            await self._hand_back(list(self._running))
+            logger.info("waiting for %d update(s) in progress", len(self._running))
+            _, unfinished = await asyncio.wait(
+                self._running.values(), timeout=self.options.grace_seconds
+            )
+            cut_short = [key for key, task in self._running.items() if task in unfinished]
+            await _cancelled(*unfinished)
+        await _cancelled(keeping_leases)  # renewed while they ran
+        if cut_short:
+            await self._hand_back(cut_short)
 
     async def _claim_loop(self) -> None:
         while True:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from bot.durable_intake import DurableIntake
+from bot.durable_intake import DurableIntake, IntakeOptions
 from bot.telegram_app import build_application, stop_bot
 from bot.telegram_webhook import (
     SECRET_HEADER,
@@ -70,3 +70,45 @@ async def test_updates_arrive_by_webhook_and_forgeries_are_refused(
             await stop_bot(application)
 
     assert await chat_services.accounts.find_by_telegram_id(FORGED_USER_ID) is None
+
+
+async def test_a_stop_refuses_new_updates_and_hands_back_one_still_running(
+    sandbox: SandboxServer, chat_services: Services
+):
+    """Past the grace, an update still running is handed back for another process to take
+    at once (its attempt not counted), and the webhook answers 503 meanwhile."""
+    token = sandbox.register_bot("thumbs_drain_bot")
+    application = build_application(token, sandbox.url, chat_services)
+    intake = DurableIntake(chat_services.db, application, IntakeOptions(grace_seconds=0.5))
+    secret = webhook_secret(token)
+    route = telegram_webhook_route(intake, secret)
+    user = sandbox.user(4_900_002, first_name="Slow", bot=token)
+    held = sandbox.hold(
+        "sendMessage", when=lambda params: str(params.get("chat_id")) == str(user.id)
+    )
+    async with serving(create_web_app(chat_services.db, [route]), 0, "127.0.0.1") as port:
+        url = f"http://127.0.0.1:{port}"
+        await start_webhook(application, url)
+        intake.start()
+        try:
+            await user.send_command("/start")
+            await held.wait_for(1)
+            await intake.drain()
+            async with (
+                aiohttp.ClientSession() as http,
+                http.post(
+                    f"{url}{WEBHOOK_PATH}",
+                    json=forged_start_update(),
+                    headers={SECRET_HEADER: secret},
+                ) as response,
+            ):
+                assert response.status == 503
+        finally:
+            sandbox.faults.clear()
+            await stop_bot(application)
+
+    row = await chat_services.db.fetch_one(
+        "SELECT claimed_by, lease_until, attempts, done_at FROM telegram_updates WHERE bot_id = %s",
+        [intake.bot_id],
+    )
+    assert row == {"claimed_by": None, "lease_until": None, "attempts": 0, "done_at": None}
