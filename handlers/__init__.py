@@ -86,8 +86,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(TypeHandler(Update, gate.admit), group=-2)
     app.add_handler(CallbackQueryHandler(buttons.check_button), group=-1)
     app.add_handler(CallbackQueryHandler(buttons.answer_if_unanswered), group=1)
-    # Group -3, in the background: a user who writes is active and reachable again.
-    app.add_handler(TypeHandler(Update, admin_broadcast.note_contact, block=False), group=-3)
     # Group -1: an admin composing a broadcast; their text or photo stops there.
     composing = private & (filters.PHOTO | (filters.TEXT & ~filters.COMMAND))
     app.add_handler(MessageHandler(composing, admin_broadcast.compose), group=-1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable
 from uuid import UUID
 
@@ -23,10 +22,10 @@ STATUS_ICONS = {"succeeded": "✅", "failed": "↩️", "queued": "⏳", "runnin
 
 @private_only
 async def balance(update: Update, context: ChatContext) -> None:
-    # Read together: one round trip's wait instead of two, for the most frequent command.
-    profile, kinds = await asyncio.gather(
-        context.profile(), context.services.catalog.generation_types()
-    )
+    # The most frequent command costs no round trip of its own: the gate read the profile
+    # and the price list's version for this update (sql/027).
+    profile = await context.profile_on_arrival()
+    kinds = await context.generation_types()
     prices = Html(
         "\n".join(
             context.t("price_line", cost=kind.cost_credits)

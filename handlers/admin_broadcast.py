@@ -10,21 +10,15 @@ the message. It is a no-op for anyone not composing (non-admins cost no query).
 
 from __future__ import annotations
 
-import logging
-
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ApplicationHandlerStop
 
 from handlers.admin import admin_only
 from handlers.errors import tell
-from handlers.gate import SERVED_UPDATES
 from handlers.i18n import CATALOGS, DEFAULT_LANGUAGE, Html, t
 from handlers.kit import ChatContext, keyboard, private_only
-from services.adapters.db import TRANSIENT_ERRORS
 from services.broadcasts import Broadcast, BroadcastService, Tally, parse_button
 from services.errors import UserFacingError
-
-logger = logging.getLogger(__name__)
 
 LANGUAGES = sorted(CATALOGS)
 
@@ -244,17 +238,3 @@ async def _resume(context: ChatContext, service: BroadcastService, broadcast_id:
         return
     await context.remove_buttons()
     await context.say("broadcast_resumed", id=broadcast_id)
-
-
-# --- who can be reached -------------------------------------------------------------------
-
-
-async def note_contact(update: Update, context: ChatContext) -> None:
-    """Group -3, in the background: whoever writes is active and reachable again."""
-    user = update.effective_user
-    if user is None or not any(getattr(update, kind) for kind in SERVED_UPDATES):
-        return  # not a user's own doing (a block shows up as my_chat_member)
-    try:
-        await broadcasts(context).note_contact(user.id)
-    except TRANSIENT_ERRORS as error:
-        logger.warning("contact of a user not noted: %s", error)

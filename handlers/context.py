@@ -21,7 +21,8 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from handlers.i18n import Html, language_of, t
-from services.accounts import Profile, TelegramUser
+from services.accounts import Arrival, Profile, TelegramUser
+from services.catalog import GenerationType
 from services.container import Services
 
 SERVICES_KEY = "services"
@@ -48,6 +49,8 @@ class ChatContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
     ) -> None:
         super().__init__(application, chat_id, user_id)
         self._update: Update | None = None
+        #: What the gate read for this update (handlers/gate.py); None before it ran.
+        self.arrival: Arrival | None = None
 
     @classmethod
     def from_update(
@@ -130,6 +133,20 @@ class ChatContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
         if profile is None:
             profile = (await accounts.register(user)).profile
         return profile
+
+    async def profile_on_arrival(self) -> Profile:
+        """The sender's profile as this update found it: the gate's read, so no further
+        round trip. For handlers that show it before changing anything; a handler that
+        shows a balance after moving credits reads `profile()`."""
+        if self.arrival is not None and self.arrival.profile is not None:
+            return self.arrival.profile
+        return await self.profile()
+
+    async def generation_types(self) -> list[GenerationType]:
+        """The modes on offer, from this process's copy while it is the version the gate
+        read for this update (services/catalog.py)."""
+        version = self.arrival.catalog_version if self.arrival is not None else None
+        return await self.services.catalog.generation_types(as_of=version)
 
     # --- answering --------------------------------------------------------------------
 

@@ -5,6 +5,10 @@ may send others (an older self-hosted one, a webhook set up by hand), and a mess
 come without a sender (channel posts forwarded into a group, a broken update). Those are
 ignored quietly here instead of failing in a handler; a private chat still gets an answer.
 
+Every update from a user first reads their profile, in one round trip
+(AccountService.arrive); handlers may use that read (`context.arrival`). Their contact is
+noted in the background when due (a user who writes is active and reachable again).
+
 A banned user (services/bans.py) gets one line for anything they send and nothing else:
 a message in a private chat is answered with it, a button press with it as an alert.
 Payments are not stopped here: the pre-checkout check refuses a banned payer itself (with
@@ -23,7 +27,7 @@ from telegram.ext import ApplicationHandlerStop
 from handlers.errors import tell
 from handlers.kit import ChatContext
 from handlers.start import stray_message
-from services.bans import BanService
+from services.adapters.db import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -44,17 +48,32 @@ async def admit(update: Update, context: ChatContext) -> None:
         logger.debug("update %s ignored: a message without a sender", update.update_id)
         await stray_message(update, context)  # answers in private chats only
         raise ApplicationHandlerStop
-    if await _banned(update, context):
+    user = update.effective_user
+    if user is not None:
+        context.arrival = await context.services.accounts.arrive(user.id)
+        if context.arrival.contact_due:
+            context.application.create_task(_note_contact(context, user.id), update=update)
+    if _banned(update, context):
         logger.info("update %s ignored: the sender is banned", update.update_id)
         if context.is_private or update.callback_query is not None:
             await tell(context, "banned")
         raise ApplicationHandlerStop
 
 
-async def _banned(update: Update, context: ChatContext) -> bool:
+async def _note_contact(context: ChatContext, telegram_id: int) -> None:
+    """In the background: whoever writes is active and reachable again."""
+    try:
+        await context.services.accounts.note_contact(telegram_id)
+    except TRANSIENT_ERRORS as error:
+        logger.warning("contact of a user not noted: %s", error)
+
+
+def _banned(update: Update, context: ChatContext) -> bool:
     """Whether the update is a banned user's own doing that the bot would act on."""
-    user = update.effective_user
-    if user is None or user.id in context.services.admin_ids or update.pre_checkout_query:
+    profile = context.arrival.profile if context.arrival is not None else None
+    if profile is None or not profile.is_banned:
+        return False
+    if profile.telegram_id in context.services.admin_ids or update.pre_checkout_query:
         return False
     message = update.message
     if message is not None:
@@ -63,4 +82,4 @@ async def _banned(update: Update, context: ChatContext) -> bool:
         words = (message.text or "").split(maxsplit=1)
         if words and words[0].split("@")[0] in OPEN_TO_BANNED:
             return False
-    return await BanService(context.services.db).is_banned(user.id)
+    return True

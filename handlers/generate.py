@@ -46,7 +46,7 @@ async def start_generate(update: Update, context: ChatContext) -> None:
 
 
 async def ask_mode(context: ChatContext, draft: Draft) -> None:
-    costs = {t.type_key: t.cost_credits for t in await context.services.catalog.generation_types()}
+    costs = {t.type_key: t.cost_credits for t in await context.generation_types()}
     rows = [
         [(f"{mode_name(context.language, mode)} · {costs[mode]}", f"gen:mode:{draft.token}:{mode}")]
         for mode in MODES

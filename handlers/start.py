@@ -39,7 +39,7 @@ async def start(update: Update, context: ChatContext) -> None:
         context.user, code_from_start_payload(payload)
     )
     profile = registration.profile
-    costs = [kind.cost_credits for kind in await context.services.catalog.generation_types()]
+    costs = [kind.cost_credits for kind in await context.generation_types()]
     greeting = "welcome_new" if registration.created else "welcome_back"
     await context.say(
         greeting,

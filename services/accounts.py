@@ -48,6 +48,17 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class Arrival:
+    """What an update needs first, read in one round trip: the sender's profile (None
+    before their first contact), the version of the price list (services/catalog.py),
+    and whether their contact is due to be noted (last noted minutes ago, or blocked)."""
+
+    profile: Profile | None
+    catalog_version: int
+    contact_due: bool
+
+
+@dataclass(frozen=True)
 class Registration:
     profile: Profile
     created: bool
@@ -55,6 +66,7 @@ class Registration:
 
 
 _PROFILE_COLUMNS = ", ".join(Profile.__dataclass_fields__)
+_PROFILE_COLUMNS_OF_P = ", ".join(f"p.{name}" for name in Profile.__dataclass_fields__)
 
 
 class AccountService:
@@ -90,6 +102,24 @@ class AccountService:
             f"SELECT {_PROFILE_COLUMNS} FROM profiles WHERE telegram_id = %s", [telegram_id]
         )
         return Profile.from_row(row) if row else None
+
+    async def arrive(self, telegram_id: int) -> Arrival:
+        """An update from this user came in: their profile and the catalog's version, in
+        one read (sql/027)."""
+        row = await self._db.fetch_one(
+            f"SELECT s.version AS catalog_version, {_PROFILE_COLUMNS_OF_P},"
+            " (p.id IS NOT NULL AND (p.blocked_bot_at IS NOT NULL OR p.last_seen_at IS NULL"
+            "  OR p.last_seen_at < now() - interval '5 minutes')) AS contact_due"
+            " FROM catalog_state s LEFT JOIN profiles p ON p.telegram_id = %s",
+            [telegram_id],
+        )
+        assert row is not None  # catalog_state has its one row
+        profile = Profile.from_row(row) if row["id"] is not None else None
+        return Arrival(profile, int(row["catalog_version"]), bool(row["contact_due"]))
+
+    async def note_contact(self, telegram_id: int) -> None:
+        """The user wrote: active now, and no longer blocking the bot (sql/015)."""
+        await self._db.execute("SELECT note_contact(%s)", [telegram_id])
 
     async def get(self, profile_id: UUID) -> Profile:
         row = await self._db.fetch_one(

@@ -22,14 +22,6 @@ class BanService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def is_banned(self, telegram_id: int) -> bool:
-        """One indexed read, made for every update the bot gets."""
-        return bool(
-            await self._db.fetch_value(
-                "SELECT is_banned FROM profiles WHERE telegram_id = %s", [telegram_id]
-            )
-        )
-
     async def ban(self, profile_id: UUID, reason: str, admin_telegram_id: int) -> BanResult:
         row = await self._db.fetch_one(
             "SELECT * FROM admin_ban_profile(%s, %s, %s)", [profile_id, reason, admin_telegram_id]

@@ -321,10 +321,6 @@ class BroadcastService:
         counts = {row["state"]: int(row["n"]) for row in rows}
         return Tally(total=sum(counts.values()), **counts)
 
-    async def note_contact(self, telegram_id: int) -> None:
-        """The user wrote: active now, and no longer blocking the bot."""
-        await self._db.execute("SELECT note_contact(%s)", [telegram_id])
-
     # --- the worker's side --------------------------------------------------------------
 
     async def claim(self, worker_id: str, lease_seconds: int) -> Broadcast | None:

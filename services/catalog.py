@@ -69,18 +69,45 @@ class ModelDecision:
     previous_outcome: str | None
 
 
+@dataclass(frozen=True)
+class _KeptList:
+    """Every mode, as of one catalog version (sql/027)."""
+
+    version: int
+    kinds: tuple[GenerationType, ...]
+
+
 class CatalogService:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._kept: _KeptList | None = None
 
-    async def generation_types(self, *, include_off: bool = False) -> list[GenerationType]:
-        """The modes on offer (an admin's listing also shows those switched off)."""
+    async def generation_types(
+        self, *, include_off: bool = False, as_of: int | None = None
+    ) -> list[GenerationType]:
+        """The modes on offer (an admin's listing also shows those switched off).
+
+        `as_of` is a catalog version just read (AccountService.arrive, once per update):
+        the list this process read last is used while it is that version, which saves the
+        most frequent read of all; without it the list is read now."""
+        kept = self._kept
+        if kept is None or as_of is None or kept.version != as_of:
+            kept = self._kept = await self._read_list()
+        return [kind for kind in kept.kinds if include_off or kind.is_active]
+
+    async def _read_list(self) -> _KeptList:
+        """The list and its version, read in one snapshot."""
         rows = await self._db.fetch_all(
-            "SELECT type_key, display_name, cost_credits, is_active FROM generation_types"
-            " WHERE is_active OR %s ORDER BY cost_credits, type_key",
-            [include_off],
+            "SELECT s.version, t.type_key, t.display_name, t.cost_credits, t.is_active"
+            " FROM catalog_state s LEFT JOIN generation_types t ON true"
+            " ORDER BY t.cost_credits, t.type_key"
         )
-        return [GenerationType(**row) for row in rows]
+        kinds = tuple(
+            GenerationType(**{key: row[key] for key in GenerationType.__dataclass_fields__})
+            for row in rows
+            if row["type_key"] is not None
+        )
+        return _KeptList(int(rows[0]["version"]), kinds)
 
     async def cost_of(self, type_key: str) -> int:
         """What one generation of the mode costs now; UnknownGenerationType if none."""

@@ -54,7 +54,7 @@ async def test_a_ban_refunds_queued_and_running_work_once_and_refuses_charges(
     assert await credits.balance(profile.id) == 50 == await ledger_sum(db, profile.id)
     with pytest.raises(ProfileBanned):
         await credits.charge_generation(profile.id, "text_to_thumbnail", TEXT)
-    assert await bans.is_banned(profile.telegram_id or 0)
+    assert (await accounts.get(profile.id)).is_banned
     audits = await audit_of(db, "ban", profile.telegram_id)
     assert [row["after"] for row in audits] == [
         {"banned": True, "refunded_generations": 2, "refunded_credits": 20},
