@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS: dict[str, tuple[list[str], float]] = {
     "cpu": (["-m", "bench.cpu_per_result"], 60),
     "start": (["-m", "bench.startup"], 90),
-    "balance": (["-m", "bench.balance_latency"], 90),
+    "balance": (["-m", "bench.balance_latency"], 150),
     "charge": (["-m", "bench.charge_throughput"], 90),
     "generation": (
         ["-c", "import sys; from bench.generation_overhead import main; sys.exit(main())"],
