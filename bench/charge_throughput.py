@@ -2,7 +2,8 @@
 
 Run from the project root:
 
-    python -m bench.charge_throughput
+    python -m bench.charge_throughput                    # the table's row
+    python -m bench.charge_throughput --without-guards   # what the guarantees cost
 
 It prints figures and asserts nothing about speed. It uses DATABASE_URL if set, otherwise
 an embedded PostgreSQL in a temporary directory; either way it works in a fresh database
@@ -81,6 +82,28 @@ CREATE TABLE seed_sketch.generations (
   credit_cost INT NOT NULL DEFAULT 0,
   created_at TIMESTAMP WITH TIME ZONE DEFAULT now()
 );
+"""
+
+# --without-guards: a what-if on the benchmark's own throwaway database, never a figure for
+# the table. It drops what a charge guards and the sketch does not: the ledger's chain guard
+# and the commit-time balance check (sql/002, 025), the CHECK constraints and foreign keys of
+# the rows a charge writes, and the indexes no charge reads. The debit stays a conditional
+# UPDATE under the row lock, so the race still grants no more than was paid for.
+GUARDS_SQL = """
+DROP TRIGGER profiles_balance_matches_ledger ON profiles;
+DROP TRIGGER credit_ledger_chain_guard ON credit_ledger;
+ALTER TABLE profiles DROP CONSTRAINT profiles_thumbnail_format_known;
+ALTER TABLE generations
+  DROP CONSTRAINT generations_status_known, DROP CONSTRAINT generations_variant_index_range,
+  DROP CONSTRAINT generations_cost_not_negative, DROP CONSTRAINT generations_variant_in_batch,
+  DROP CONSTRAINT generations_generation_type_fkey, DROP CONSTRAINT generations_profile_id_fkey,
+  DROP CONSTRAINT generations_batch_id_fkey;
+ALTER TABLE credit_ledger
+  DROP CONSTRAINT credit_ledger_reason_known, DROP CONSTRAINT credit_ledger_delta_check,
+  DROP CONSTRAINT credit_ledger_profile_id_fkey;
+DROP INDEX generations_generation_type_idx, generations_open_idx, generations_undelivered_idx,
+  generations_created_at_idx, generations_favourites_idx, credit_ledger_created_at_idx,
+  credit_ledger_once_per_reference;
 """
 
 Charge = Callable[[Database, UUID], Awaitable[bool]]
@@ -321,7 +344,7 @@ async def admin_execute(conninfo: str, statement: sql.Composable) -> None:
         await conn.execute(statement)
 
 
-async def benchmark(conninfo: str) -> None:
+async def benchmark(conninfo: str, without_guards: bool = False) -> None:
     """Creates the bench database, runs every scenario, and drops the database again."""
     dbname = f"bench_charge_{uuid.uuid4().hex[:12]}"
     bench_conninfo = make_conninfo(conninfo, dbname=dbname)
@@ -337,7 +360,10 @@ async def benchmark(conninfo: str) -> None:
             stack.push_async_callback(db.close)
             await db.execute(SEED_SCHEMA_SQL)
             stack.push_async_callback(db.execute, "DROP SCHEMA IF EXISTS seed_sketch CASCADE")
-            await run_scenarios(db, started)
+            if without_guards:
+                await db.execute(GUARDS_SQL)
+                print("without guards: a what-if, not the table's figure (see GUARDS_SQL)")
+            await run_scenarios(db, started, report_row=not without_guards)
     finally:
         await admin_execute(
             conninfo,
@@ -345,7 +371,7 @@ async def benchmark(conninfo: str) -> None:
         )
 
 
-async def run_scenarios(db: Database, setup_started: float) -> None:
+async def run_scenarios(db: Database, setup_started: float, report_row: bool) -> None:
     """Sets up the profiles, then warms up, runs throughput and the race, and prints."""
     cost = int(
         await db.fetch_value(
@@ -397,7 +423,11 @@ async def run_scenarios(db: Database, setup_started: float) -> None:
             )
 
     print_tables(runs, rounds, cost)
-    report([spread_row(runs)])
+    row = spread_row(runs)
+    if report_row:
+        report([row])
+    else:
+        print(f"spread over the profiles: {row.figure}")
 
 
 def spread_row(runs: Sequence[Throughput]) -> Row:
@@ -473,7 +503,8 @@ def print_tables(runs: Sequence[Throughput], rounds: Sequence[RaceRound], cost: 
 
 
 def main() -> int:
-    return run_on_a_database(benchmark)
+    without_guards = "--without-guards" in sys.argv[1:]
+    return run_on_a_database(lambda conninfo: benchmark(conninfo, without_guards))
 
 
 if __name__ == "__main__":
