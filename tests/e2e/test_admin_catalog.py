@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from handlers.i18n import t
+from handlers.i18n import mode_name, t
 from sandbox.server import SandboxServer
 from sandbox.users import SandboxUser
 from services.container import Services
@@ -128,6 +128,32 @@ async def test_setcost_asks_a_shown_order_again_and_charges_only_the_price_shown
         "before": {"cost": 10},
         "after": {"cost": 15},
     }
+
+
+async def test_balance_lists_a_changed_price_and_a_mode_switched_off_at_once(
+    new_chat_user: Callable[..., SandboxUser],
+    admin: SandboxUser,
+    catalogue: dict[str, Any],
+) -> None:
+    """The price list a process keeps (services/catalog.py) gives way at the next update."""
+    user = new_chat_user()
+    await started(user)
+    line = t("en", "price_line", cost=10) + mode_name("en", TEXT_MODE)
+    await user.send_command("/balance")
+    assert line in ((await user.wait_for_message(containing("You have"))).text or "")
+
+    await admin.send_command("/setcost", f"{TEXT_MODE} 15")
+    await admin.wait_for_message(containing("now costs 15 credits"))
+    await user.send_command("/balance")
+    listed = (await user.wait_for_message(containing("You have"))).text or ""
+    assert t("en", "price_line", cost=15) + mode_name("en", TEXT_MODE) in listed
+    assert line not in listed
+
+    await admin.send_command("/mode", f"{TEXT_MODE} off")
+    await admin.wait_for_message(containing("is off"))
+    await user.send_command("/balance")
+    listed = (await user.wait_for_message(containing("You have"))).text or ""
+    assert str(mode_name("en", TEXT_MODE)) not in listed
 
 
 async def test_bad_catalogue_arguments_get_a_clear_line_and_change_nothing(
