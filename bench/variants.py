@@ -18,7 +18,6 @@ It asserts nothing.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import statistics
 import sys
@@ -34,6 +33,7 @@ from psycopg.conninfo import make_conninfo
 from pydantic import SecretStr
 
 from bench.database import run_on_a_database
+from bench.generation_overhead import start_standin
 from bot.settings import Settings
 from bot.telegram_app import build_application, start_polling, stop_bot
 from bot.wiring import build_services
@@ -44,7 +44,6 @@ from sandbox.views import SentMessage
 from services.adapters.db import Database
 from services.adapters.migrations import apply_migrations
 from services.generators.cpu import warm_up
-from tests.test_bot_process import free_port
 
 STANDIN_TOKEN = "r8_standin_token"
 TIMEOUT = 120.0  # seconds any one message may take
@@ -135,16 +134,7 @@ async def benchmark(server: str, rounds: int, latency: float) -> None:
 
 async def compare(conninfo: str, rounds: int, latency: float) -> None:
     await apply_migrations(conninfo)
-    standin = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.standins.replicate",
-        str(free_port()),
-        str(latency),
-        stdout=asyncio.subprocess.PIPE,
-    )
-    assert standin.stdout is not None
-    standin_url = (await standin.stdout.readline()).decode().strip()
+    standin, standin_url = await start_standin(latency)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-variants-") as files:
             data = Path(files)  # the bot's stored pictures, removed at the end
