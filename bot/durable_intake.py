@@ -22,10 +22,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-import os
-import socket
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +34,7 @@ from bot.log_setup import about
 from bot.update_intake import parse_update
 from handlers.context import TelegramApp
 from services.adapters.db import TRANSIENT_ERRORS, Database, persistently
+from services.worker_ids import new_worker_id
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +71,7 @@ class DurableIntake:
         self._db = db
         self._application = application
         self.options = options or IntakeOptions()
-        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.worker_id = new_worker_id()
         #: Telegram numbers updates per bot: the number before the token's colon.
         self.bot_id = int(application.bot.token.split(":", 1)[0])
         self.accepting = True

@@ -18,11 +18,8 @@ import asyncio
 import contextlib
 import enum
 import logging
-import os
 import re
-import socket
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -33,6 +30,7 @@ from aiolimiter import AsyncLimiter
 from services.adapters.db import TRANSIENT_ERRORS, Database
 from services.audit import AuditService
 from services.errors import InputRejected
+from services.worker_ids import new_worker_id
 
 logger = logging.getLogger(__name__)
 
@@ -425,7 +423,7 @@ class BroadcastWorker:
         self._broadcasts = broadcasts
         self._channel = channel
         self.options = options
-        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.worker_id = new_worker_id()
         # A token bucket of PACE_BURST tokens refilled at `rate`: sends come evenly, and
         # the few milliseconds each timer wakes late are made up instead of lost.
         self._pace = AsyncLimiter(PACE_BURST, PACE_BURST / options.rate)

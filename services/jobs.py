@@ -23,9 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -35,6 +32,7 @@ from services.adapters.db import TRANSIENT_ERRORS, Database, persistently
 from services.generation import Doorbell, GenerationService, Job, Outcome
 from services.generators.base import ProgressCallback
 from services.variants import Batch, BatchOutcome, VariantBatches
+from services.worker_ids import new_worker_id
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -101,10 +99,6 @@ class WorkerOptions:
     outage_seconds: float = 120.0
 
 
-def _worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
 def _job(row: dict[str, Any]) -> Job:
     return Job(
         generation_id=row["id"],
@@ -143,7 +137,7 @@ class GenerationWorker:
         self._doorbell = doorbell
         self._batches = VariantBatches(db, generations)
         self.options = options or WorkerOptions()
-        self.worker_id = _worker_id()
+        self.worker_id = new_worker_id()
         self._running: set[asyncio.Task[None]] = set()
         self._loop_task: asyncio.Task[None] | None = None
         self._stopping = False
