@@ -108,8 +108,7 @@ class AccountService:
         one read (sql/027)."""
         row = await self._db.fetch_one(
             f"SELECT s.version AS catalog_version, {_PROFILE_COLUMNS_OF_P},"
-            " (p.id IS NOT NULL AND (p.blocked_bot_at IS NOT NULL OR p.last_seen_at IS NULL"
-            "  OR p.last_seen_at < now() - interval '5 minutes')) AS contact_due"
+            " (p.id IS NOT NULL AND contact_due(p)) AS contact_due"
             " FROM catalog_state s LEFT JOIN profiles p ON p.telegram_id = %s",
             [telegram_id],
         )

@@ -33,3 +33,18 @@ CREATE TRIGGER generation_types_changed
 -- A profile is made on a user's first contact: that is their first contact noted (the
 -- gate notes later ones), rather than a race between registering and noting.
 ALTER TABLE profiles ALTER COLUMN last_seen_at SET DEFAULT now();
+
+-- When a user's contact is due to be noted: the one rule, used by the gate's read
+-- (AccountService.arrive) and by note_contact itself (sql/015, same behaviour).
+CREATE FUNCTION contact_due(p profiles) RETURNS BOOLEAN
+LANGUAGE sql STABLE AS $$
+  SELECT p.blocked_bot_at IS NOT NULL OR p.last_seen_at IS NULL
+         OR p.last_seen_at < now() - interval '5 minutes'
+$$;
+
+CREATE OR REPLACE FUNCTION note_contact(p_telegram_id BIGINT) RETURNS VOID
+LANGUAGE sql AS $$
+  UPDATE profiles p
+     SET last_seen_at = now(), blocked_bot_at = NULL
+   WHERE p.telegram_id = p_telegram_id AND contact_due(p);
+$$;
