@@ -34,6 +34,7 @@ import aiohttp
 
 from bench.memory import Footprint, footprint
 from bench.table import Row, report
+from bot.settings import Settings
 from tests.test_bot_process import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,25 +43,8 @@ COLD_CEILING, WARM_CEILING = 3.0, 1.5  # seconds (issue 14)
 MEMORY_CEILING_MB = 200.0
 SETTLE_SECONDS = 3.0  # before the idle memory is read
 TIMEOUT = 120.0
-# Everything a configured run could carry; the bot sees none of it.
-CONFIGURATION = (
-    "TELEGRAM_BOT_TOKEN",
-    "TELEGRAM_API_URL",
-    "DATABASE_URL",
-    "DATA_DIR",
-    "SUPABASE_URL",
-    "SUPABASE_SERVICE_ROLE_KEY",
-    "REPLICATE_API_TOKEN",
-    "REPLICATE_BASE_URL",
-    "STRIPE_SECRET_KEY",
-    "STRIPE_WEBHOOK_SECRET",
-    "STRIPE_API_BASE",
-    "PUBLIC_URL",
-    "ADMIN_IDS",
-    "SENTRY_DSN",
-    "LOG_FORMAT",
-    "GENERATION_WORKERS",
-)
+# Every setting a configured run could carry (bot/settings.py); the bot sees none of them.
+CONFIGURATION = frozenset(name.upper() for name in Settings.model_fields)
 
 
 def unconfigured_env(port: int) -> dict[str, str]:
